@@ -1,0 +1,57 @@
+# Bibliobridge: `make demo` runs the product with demo data; `make test` passes every test.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: demo test test-sqlite test-postgres bench lint messages compile-messages check-messages system-deps venv clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+venv: $(STAMP)
+
+# Debian packages a fresh machine lacks: gettext (message extraction), Chromium (browser
+# tests), the PostgreSQL server. Installed only when running as root and only if missing.
+system-deps:
+	@bin/system-deps
+
+compile-messages: $(STAMP)
+	$(BIN)/pybabel compile --statistics -d src/bibliobridge/locale -D django
+
+messages: $(STAMP)
+	cd src/bibliobridge && ../../$(BIN)/bibliobridge makemessages -l zh_Hans --no-obsolete --no-location
+	$(MAKE) compile-messages
+
+check-messages: $(STAMP)
+	$(BIN)/python bin/check-messages
+
+demo: $(STAMP) compile-messages
+	bin/demo
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy src/bibliobridge
+
+test: $(STAMP) system-deps compile-messages check-messages
+	$(BIN)/ruff check .
+	SECRET_KEY=makemigrations-check $(BIN)/bibliobridge makemigrations --check --dry-run
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite: $(STAMP)
+	$(BIN)/pytest -p no:cacheprovider
+
+test-postgres: $(STAMP)
+	bin/with-postgres $(BIN)/pytest -p no:cacheprovider
+
+bench: $(STAMP) compile-messages
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf var/test-artifacts var/pg-* .pytest_cache

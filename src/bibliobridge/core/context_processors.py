@@ -1,0 +1,15 @@
+from django.http import HttpRequest
+
+
+def navigation(request: HttpRequest) -> dict:
+    """What the navigation bar needs: which sections this user may open."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "partners": user.has_perm("partners.view_institution"),
+            "agreements": user.has_perm("agreements.view_agreement"),
+        },
+        "current_path": request.get_full_path(),
+    }

@@ -1,0 +1,27 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """Staff roles; each is a Django group whose permissions are set in roles.py."""
+
+    ADMINISTRATOR = "administrator", _("Administrator")
+    COOPERATION_OFFICER = "cooperation_officer", _("Cooperation officer")
+    ILL_STAFF = "ill_staff", _("ILL staff")
+    EXCHANGE_STAFF = "exchange_staff", _("Exchange staff")
+    VIEWER = "viewer", _("Read-only viewer")
+
+
+class Action(models.TextChoices):
+    """What an ActivityLog entry records."""
+
+    CREATED = "created", _("created")
+    UPDATED = "updated", _("updated")
+    DELETED = "deleted", _("deleted")
+    TRANSITIONED = "transitioned", _("changed status")
+    AMENDED = "amended", _("amended")
+    UPLOADED = "uploaded", _("uploaded a document")
+    IMPORTED = "imported", _("imported")
+    REMINDED = "reminded", _("sent a reminder")
+    TOKEN_CREATED = "token_created", _("created an API token")
+    TOKEN_REVOKED = "token_revoked", _("revoked an API token")

@@ -1,0 +1,73 @@
+"""Roles are Django groups; this table says which permissions each one holds.
+
+`sync_roles` runs after every migrate, so a new permission reaches its roles without a
+hand-written migration.
+"""
+
+from typing import Any
+
+from django.contrib.auth.models import Group, Permission
+from django.db.models import Q
+
+from .enums import Role
+
+VIEW = [
+    "partners.view_institution",
+    "agreements.view_agreement",
+]
+
+ROLE_PERMISSIONS: dict[str, list[str]] = {
+    Role.COOPERATION_OFFICER: [
+        *VIEW,
+        "core.view_activitylog",
+        "partners.add_institution",
+        "partners.change_institution",
+        "partners.delete_institution",
+        "partners.change_illpolicy",
+        "partners.change_contact",
+        "partners.import_institutions",
+        "partners.export_institutions",
+        "agreements.add_agreement",
+        "agreements.change_agreement",
+        "agreements.transition_agreement",
+        "agreements.add_agreementdocument",
+        "agreements.export_agreements",
+    ],
+    Role.ILL_STAFF: [
+        *VIEW,
+        "partners.change_illpolicy",
+        "partners.export_institutions",
+    ],
+    Role.EXCHANGE_STAFF: [
+        *VIEW,
+        "partners.change_contact",
+        "partners.export_institutions",
+    ],
+    Role.VIEWER: [*VIEW],
+}
+
+
+def permissions_for(codes: list[str]) -> list[Permission]:
+    query = Q()
+    for code in codes:
+        app_label, codename = code.split(".", 1)
+        query |= Q(content_type__app_label=app_label, codename=codename)
+    return list(Permission.objects.filter(query))
+
+
+def sync_roles() -> None:
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        if role == Role.ADMINISTRATOR:
+            group.permissions.set(Permission.objects.all())
+        else:
+            group.permissions.set(permissions_for(ROLE_PERMISSIONS[role]))
+
+
+def sync_roles_after_migrate(sender: Any, **kwargs: Any) -> None:
+    from django.apps import apps
+
+    # post_migrate is sent once per app with models; all permissions exist after the last.
+    with_models = [config for config in apps.get_app_configs() if config.models_module is not None]
+    if sender is with_models[-1]:
+        sync_roles()

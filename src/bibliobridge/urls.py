@@ -1,0 +1,17 @@
+from django.urls import include, path
+
+from bibliobridge.api.api import api
+from bibliobridge.core import views as core_views
+from bibliobridge.reports import views as report_views
+
+urlpatterns = [
+    path("", report_views.home, name="home"),
+    path("accounts/", include("bibliobridge.core.urls")),
+    path("partners/", include("bibliobridge.partners.urls")),
+    path("agreements/", include("bibliobridge.agreements.urls")),
+    path("api/v1/", api.urls),
+    path("healthz", core_views.healthz, name="healthz"),
+]
+
+handler403 = "bibliobridge.core.views.permission_denied"
+handler404 = "bibliobridge.core.views.page_not_found"
