@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "bibliobridge.agreements",
     "bibliobridge.reports",
     "bibliobridge.api",
+    "bibliobridge.demo",
 ]
 
 MIDDLEWARE = [
