@@ -1,0 +1,13 @@
+"""Settings for the test suite: the product's settings with a test-only secret key."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "tests-only-secret-key")
+os.environ.setdefault("BIBLIOBRIDGE_HTTP", "1")
+# Playwright's sync API runs an event loop in the test thread; the ORM calls made from
+# that thread are still synchronous, so Django's async-safety check does not apply.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+from bibliobridge.settings import *  # noqa: E402,F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast logins in tests
