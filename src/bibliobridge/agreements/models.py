@@ -49,7 +49,9 @@ class Agreement(models.Model):
         _("notice period (days)"),
         null=True,
         blank=True,
-        help_text=_("Days before expiry by which notice of termination or non-renewal must be given."),
+        help_text=_(
+            "Days before expiry by which notice of termination or non-renewal must be given."
+        ),
     )
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -120,7 +122,9 @@ class AgreementParty(models.Model):
         verbose_name_plural = _("parties")
         ordering = ["id"]
         constraints = [
-            models.UniqueConstraint(fields=["agreement", "institution"], name="unique_agreement_party")
+            models.UniqueConstraint(
+                fields=["agreement", "institution"], name="unique_agreement_party"
+            )
         ]
 
     def __str__(self) -> str:
@@ -134,17 +138,23 @@ class Condition(models.Model):
         Agreement, verbose_name=_("agreement"), on_delete=models.CASCADE, related_name="conditions"
     )
     kind = models.CharField(_("kind"), max_length=32, choices=ConditionKind.choices)
-    quantity = models.DecimalField(_("quantity"), max_digits=12, decimal_places=2, null=True, blank=True)
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     unit = models.CharField(_("unit"), max_length=16, choices=Unit.choices, blank=True)
     # The second factor of a product, as in 2 persons × 14 days.
     per_quantity = models.DecimalField(
         _("each for"), max_digits=12, decimal_places=2, null=True, blank=True
     )
-    per_unit = models.CharField(_("each for (unit)"), max_length=16, choices=Unit.choices, blank=True)
+    per_unit = models.CharField(
+        _("each for (unit)"), max_length=16, choices=Unit.choices, blank=True
+    )
     currency = models.CharField(
         _("currency"), max_length=3, blank=True, validators=[vocab.validate_currency]
     )
-    period = models.CharField(_("period"), max_length=8, choices=Period.choices, default=Period.YEAR)
+    period = models.CharField(
+        _("period"), max_length=8, choices=Period.choices, default=Period.YEAR
+    )
     direction = models.CharField(
         _("direction"), max_length=16, choices=Direction.choices, default=Direction.EACH_WAY
     )
@@ -171,7 +181,9 @@ class Condition(models.Model):
 
 
 def _amount(value: Decimal, unit: str, currency: str) -> str:
-    shown = number_format(value.normalize() if value == value.to_integral() else value, use_l10n=True)
+    shown = number_format(
+        value.normalize() if value == value.to_integral() else value, use_l10n=True
+    )
     if unit == Unit.MONEY:
         return f"{shown} {currency}".strip()
     return f"{shown} {Unit(unit).label}" if unit else shown
@@ -188,7 +200,11 @@ class AgreementVersion(models.Model):
     content = models.JSONField(_("content"))
     reason = models.TextField(_("reason for amendment"), blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("amended by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("amended by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     created_at = models.DateTimeField(_("amended"), default=timezone.now)
 
@@ -196,7 +212,9 @@ class AgreementVersion(models.Model):
         verbose_name = _("agreement version")
         verbose_name_plural = _("agreement versions")
         ordering = ["-number"]
-        constraints = [models.UniqueConstraint(fields=["agreement", "number"], name="unique_agreement_version")]
+        constraints = [
+            models.UniqueConstraint(fields=["agreement", "number"], name="unique_agreement_version")
+        ]
 
     def __str__(self) -> str:
         return f"{self.agreement} v{self.number}"
@@ -219,7 +237,11 @@ class AgreementDocument(models.Model):
     size = models.PositiveBigIntegerField(_("size (bytes)"))
     sha256 = models.CharField(_("SHA-256 fingerprint"), max_length=64)
     uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("uploaded by"), null=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
     )
     uploaded_at = models.DateTimeField(_("uploaded"), default=timezone.now)
 
