@@ -5,6 +5,7 @@ Each persona is a user in one role; `outsider` is signed in but has no role at a
 
 import pytest
 from django.contrib.auth.models import Group
+from django.test import Client
 
 from bibliobridge.core.enums import Role
 from bibliobridge.core.models import User
@@ -13,7 +14,9 @@ PASSWORD = "correct horse battery staple"
 
 
 def make_user(username: str, role: Role | None, **extra) -> User:
-    user = User.objects.create_user(username=username, password=PASSWORD, email=f"{username}@example.org", **extra)
+    user = User.objects.create_user(
+        username=username, password=PASSWORD, email=f"{username}@example.org", **extra
+    )
     if role is not None:
         user.groups.add(Group.objects.get(name=role.value))
     return user
@@ -59,26 +62,38 @@ def outsider(db) -> User:
     return make_user("outsider", None)
 
 
-def client_for(client, user: User):
+def client_for(user: User) -> Client:
+    """A test client of its own, signed in as user (personas never share a session)."""
+    client = Client()
     client.force_login(user)
     return client
 
 
 @pytest.fixture
-def officer_client(client, officer):
-    return client_for(client, officer)
+def officer_client(officer) -> Client:
+    return client_for(officer)
 
 
 @pytest.fixture
-def viewer_client(client, viewer):
-    return client_for(client, viewer)
+def viewer_client(viewer) -> Client:
+    return client_for(viewer)
 
 
 @pytest.fixture
-def outsider_client(client, outsider):
-    return client_for(client, outsider)
+def outsider_client(outsider) -> Client:
+    return client_for(outsider)
 
 
 @pytest.fixture
-def ill_client(client, ill_staff):
-    return client_for(client, ill_staff)
+def ill_client(ill_staff) -> Client:
+    return client_for(ill_staff)
+
+
+@pytest.fixture
+def exchange_client(exchange_staff) -> Client:
+    return client_for(exchange_staff)
+
+
+@pytest.fixture
+def admin_client(admin_user) -> Client:
+    return client_for(admin_user)

@@ -162,7 +162,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("BIBLIOBRIDGE_SECURE_COOKIES", not DEBUG and not env_bool("BIBLIOBRIDGE_HTTP"))
+SESSION_COOKIE_SECURE = env_bool(
+    "BIBLIOBRIDGE_SECURE_COOKIES", not DEBUG and not env_bool("BIBLIOBRIDGE_HTTP")
+)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -202,3 +204,6 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BIBLIOBRIDGE_LOG_LEVEL", "INFO")},
 }
+
+# Django 6 default, opted into now: a URL typed without a scheme is taken as https.
+FORMS_URLFIELD_ASSUME_HTTPS = True

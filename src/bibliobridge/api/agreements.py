@@ -117,7 +117,12 @@ def _detail(agreement_id: int) -> Agreement:
 
 @router.get("", response=AgreementPage, summary="List agreements")
 def list_agreements(
-    request: HttpRequest, status: str = "", type: str = "", q: str = "", limit: int = 50, offset: int = 0
+    request: HttpRequest,
+    status: str = "",
+    type: str = "",
+    q: str = "",
+    limit: int = 50,
+    offset: int = 0,
 ):
     check_perm(request.user, "agreements.view_agreement")
     qs = queries.agreements_for_list({"status": status, "type": type, "q": q}).prefetch_related(
@@ -142,11 +147,15 @@ def create_agreement(request: HttpRequest, payload: AgreementIn):
         party["institution"] = get_object_or_404(Institution, pk=party.pop("institution_id"))
         parties.append(party)
     conditions = data.pop("conditions")
-    agreement = services.create_agreement(request.user, {**data, "owner": request.user}, parties, conditions)
+    agreement = services.create_agreement(
+        request.user, {**data, "owner": request.user}, parties, conditions
+    )
     return 201, _detail(agreement.pk)
 
 
-@router.post("/{int:agreement_id}/transition", response=AgreementOut, summary="Change an agreement's status")
+@router.post(
+    "/{int:agreement_id}/transition", response=AgreementOut, summary="Change an agreement's status"
+)
 def transition_agreement(request: HttpRequest, agreement_id: int, payload: TransitionIn):
     check_perm(request.user, "agreements.transition_agreement")
     agreement = get_object_or_404(Agreement, pk=agreement_id)

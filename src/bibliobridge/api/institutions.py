@@ -118,7 +118,9 @@ def list_institutions(
 @router.get("/{int:institution_id}", response=InstitutionOut, summary="One institution")
 def get_institution(request: HttpRequest, institution_id: int):
     check_perm(request.user, "partners.view_institution")
-    return get_object_or_404(Institution.objects.prefetch_related("identifiers", "tags"), pk=institution_id)
+    return get_object_or_404(
+        Institution.objects.prefetch_related("identifiers", "tags"), pk=institution_id
+    )
 
 
 @router.post("", response={201: InstitutionOut}, summary="Create an institution")
@@ -127,7 +129,9 @@ def create_institution(request: HttpRequest, payload: InstitutionIn):
     data = payload.dict()
     identifiers = [(i["scheme"], i["value"]) for i in data.pop("identifiers")]
     tags = data.pop("tags")
-    institution = services.create_institution(request.user, _fields(data), identifiers=identifiers, tags=tags)
+    institution = services.create_institution(
+        request.user, _fields(data), identifiers=identifiers, tags=tags
+    )
     return 201, institution
 
 
@@ -135,5 +139,9 @@ def create_institution(request: HttpRequest, payload: InstitutionIn):
 def update_institution(request: HttpRequest, institution_id: int, payload: InstitutionPatch):
     check_perm(request.user, "partners.change_institution")
     institution = get_object_or_404(Institution, pk=institution_id)
-    services.update_institution(request.user, institution, _fields(payload.dict(exclude_unset=True)))
-    return get_object_or_404(Institution.objects.prefetch_related("identifiers", "tags"), pk=institution_id)
+    services.update_institution(
+        request.user, institution, _fields(payload.dict(exclude_unset=True))
+    )
+    return get_object_or_404(
+        Institution.objects.prefetch_related("identifiers", "tags"), pk=institution_id
+    )

@@ -56,7 +56,9 @@ class ActivityLog(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             # An object's history on its detail page.
-            models.Index(fields=["content_type", "object_id", "-created_at"], name="activity_object"),
+            models.Index(
+                fields=["content_type", "object_id", "-created_at"], name="activity_object"
+            ),
             # Recent activity on the home page.
             models.Index(fields=["-created_at"], name="activity_recent"),
         ]

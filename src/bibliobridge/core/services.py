@@ -97,7 +97,9 @@ def create_api_token(user: User, name: str) -> tuple[ApiToken, str]:
 
 @transaction.atomic
 def revoke_api_token(token: ApiToken, actor: User) -> None:
-    updated = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(revoked_at=timezone.now())
+    updated = ApiToken.objects.filter(pk=token.pk, revoked_at=None).update(
+        revoked_at=timezone.now()
+    )
     if updated:
         log_activity(actor, Action.TOKEN_REVOKED, token)
 

@@ -45,7 +45,9 @@ def set_language(request: HttpRequest) -> HttpResponse:
             secure=settings.SESSION_COOKIE_SECURE,
         )
         if request.user.is_authenticated and request.user.language != language:
-            services.set_user_preferences(request.user, request.user, language, request.user.time_zone)
+            services.set_user_preferences(
+                request.user, request.user, language, request.user.time_zone
+            )
     return response
 
 

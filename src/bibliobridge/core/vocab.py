@@ -86,7 +86,7 @@ def country_choices() -> list[tuple[str, str]]:
 
 
 def currency_choices() -> list[tuple[str, str]]:
-    return sorted(((c, f"{c} · {currency_name(c)}") for c in currency_codes()))
+    return sorted((c, f"{c} · {currency_name(c)}") for c in currency_codes())
 
 
 def time_zone_choices() -> list[tuple[str, str]]:

@@ -12,7 +12,11 @@ from .models import Address, Closure, Contact, Endpoint, IllPolicy, Institution
 
 
 def split_codes(value: str) -> list[str]:
-    return [part.strip() for part in value.replace(";", ",").replace(" ", ",").split(",") if part.strip()]
+    return [
+        part.strip()
+        for part in value.replace(";", ",").replace(" ", ",").split(",")
+        if part.strip()
+    ]
 
 
 class CodeListField(forms.CharField):
@@ -50,8 +54,12 @@ class InstitutionForm(forms.ModelForm):
         label=_("Currencies"),
         help_text=_("ISO 4217 codes separated by commas, such as JPY, USD."),
     )
-    country = forms.CharField(label=_("Country"), max_length=2, help_text=_("ISO 3166 code, such as JP."))
-    time_zone = forms.CharField(label=_("Time zone"), max_length=64, help_text=_("IANA zone, such as Asia/Tokyo."))
+    country = forms.CharField(
+        label=_("Country"), max_length=2, help_text=_("ISO 3166 code, such as JP.")
+    )
+    time_zone = forms.CharField(
+        label=_("Time zone"), max_length=64, help_text=_("IANA zone, such as Asia/Tokyo.")
+    )
     isil = forms.CharField(label=_("ISIL"), required=False, max_length=40)
     ror = forms.CharField(label=_("ROR ID"), required=False, max_length=60)
     oclc = forms.CharField(label=_("OCLC symbol"), required=False, max_length=20)
@@ -68,13 +76,17 @@ class InstitutionForm(forms.ModelForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         parent = self.fields["parent"]
-        parent.queryset = Institution.objects.order_by("name_en", "name").only("pk", "name", "name_zh", "name_en")
+        parent.queryset = Institution.objects.order_by("name_en", "name").only(
+            "pk", "name", "name_zh", "name_en"
+        )
         if self.instance.pk:
             parent.queryset = parent.queryset.exclude(pk=self.instance.pk)
             existing = dict(self.instance.identifiers.values_list("scheme", "value"))
             for scheme in ("isil", "ror", "oclc", "calis"):
                 self.initial.setdefault(scheme, existing.get(scheme, ""))
-            self.initial.setdefault("tags", ", ".join(self.instance.tags.values_list("name", flat=True)))
+            self.initial.setdefault(
+                "tags", ", ".join(self.instance.tags.values_list("name", flat=True))
+            )
 
     def clean_country(self) -> str:
         return vocab.normalise_country(self.cleaned_data["country"])
@@ -112,7 +124,11 @@ class InstitutionForm(forms.ModelForm):
         return data
 
     def identifier_pairs(self) -> list[tuple[str, str]]:
-        return [(s, self.cleaned_data[s]) for s in ("isil", "ror", "oclc", "calis") if self.cleaned_data.get(s)]
+        return [
+            (s, self.cleaned_data[s])
+            for s in ("isil", "ror", "oclc", "calis")
+            if self.cleaned_data.get(s)
+        ]
 
 
 class NameForm(forms.Form):
@@ -179,7 +195,10 @@ class ClosureForm(forms.ModelForm):
     class Meta:
         model = Closure
         fields = ["start", "end", "reason"]
-        widgets = {"start": forms.DateInput(attrs={"type": "date"}), "end": forms.DateInput(attrs={"type": "date"})}
+        widgets = {
+            "start": forms.DateInput(attrs={"type": "date"}),
+            "end": forms.DateInput(attrs={"type": "date"}),
+        }
 
     def clean(self) -> dict:
         data = super().clean()
@@ -195,7 +214,10 @@ class IllPolicyForm(forms.ModelForm):
         help_text=_("ISO 3166 codes; empty means every country."),
     )
     payment_methods = forms.MultipleChoiceField(
-        label=_("Payment methods"), choices=PaymentMethod.choices, required=False, widget=forms.CheckboxSelectMultiple
+        label=_("Payment methods"),
+        choices=PaymentMethod.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
     class Meta:
@@ -219,10 +241,16 @@ class IllPolicyForm(forms.ModelForm):
 class ListFilterForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False)
     country = forms.CharField(label=_("Country"), required=False, max_length=2)
-    kind = forms.ChoiceField(label=_("Kind"), required=False, choices=[("", _("All kinds")), *InstitutionKind.choices])
+    kind = forms.ChoiceField(
+        label=_("Kind"), required=False, choices=[("", _("All kinds")), *InstitutionKind.choices]
+    )
     tag = forms.CharField(label=_("Tag"), required=False)
     has_agreement = forms.ChoiceField(
         label=_("Agreement"),
         required=False,
-        choices=[("", _("Any")), ("yes", _("With an agreement")), ("no", _("Without an agreement"))],
+        choices=[
+            ("", _("Any")),
+            ("yes", _("With an agreement")),
+            ("no", _("Without an agreement")),
+        ],
     )

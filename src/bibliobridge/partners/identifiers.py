@@ -41,7 +41,9 @@ def normalise_isil(value: str) -> str:
     prefix, sep, local = isil.partition("-")
     if not sep or not prefix or not local:
         raise ValidationError(
-            _("An ISIL is a prefix, a hyphen and a library code, such as DE-1 or US-DLC: “%(value)s”."),
+            _(
+                "An ISIL is a prefix, a hyphen and a library code, such as DE-1 or US-DLC: “%(value)s”."
+            ),
             code="isil_format",
             params={"value": isil},
         )
@@ -55,7 +57,9 @@ def normalise_isil(value: str) -> str:
             )
     elif prefix not in ISIL_AGENCY_PREFIXES:
         raise ValidationError(
-            _("“%(prefix)s” is not a registered ISIL prefix (a country code such as CN, or OCLC, ZDB)."),
+            _(
+                "“%(prefix)s” is not a registered ISIL prefix (a country code such as CN, or OCLC, ZDB)."
+            ),
             code="isil_prefix",
             params={"prefix": prefix},
         )
@@ -127,7 +131,5 @@ def normalise_calis_code(value: str) -> str:
 def normalise_local_code(value: str) -> str:
     code = (value or "").strip()
     if not code or len(code) > 64:
-        raise ValidationError(
-            _("A local code has 1 to 64 characters."), code="local_format"
-        )
+        raise ValidationError(_("A local code has 1 to 64 characters."), code="local_format")
     return code

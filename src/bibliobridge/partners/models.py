@@ -63,7 +63,9 @@ class Institution(models.Model):
     )
     website = models.URLField(_("web site"), blank=True)
     notes = models.TextField(_("notes"), blank=True)
-    tags = models.ManyToManyField(Tag, verbose_name=_("tags"), blank=True, related_name="institutions")
+    tags = models.ManyToManyField(
+        Tag, verbose_name=_("tags"), blank=True, related_name="institutions"
+    )
     # The library that runs this installation; exactly one row has it.
     is_home = models.BooleanField(_("our library"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
@@ -121,7 +123,9 @@ class InstitutionName(models.Model):
     )
     value = models.CharField(_("name"), max_length=300)
     language = models.CharField(_("language"), max_length=8, blank=True)
-    kind = models.CharField(_("kind"), max_length=16, choices=NameKind.choices, default=NameKind.VARIANT)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=NameKind.choices, default=NameKind.VARIANT
+    )
 
     class Meta:
         verbose_name = _("name")
@@ -133,7 +137,10 @@ class InstitutionName(models.Model):
 
 class Identifier(models.Model):
     institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="identifiers"
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="identifiers",
     )
     scheme = models.CharField(_("scheme"), max_length=8, choices=IdentifierScheme.choices)
     value = models.CharField(_("identifier"), max_length=64)
@@ -153,9 +160,14 @@ class Identifier(models.Model):
 
 class Address(models.Model):
     institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="addresses"
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="addresses",
     )
-    kind = models.CharField(_("kind"), max_length=16, choices=AddressKind.choices, default=AddressKind.POSTAL)
+    kind = models.CharField(
+        _("kind"), max_length=16, choices=AddressKind.choices, default=AddressKind.POSTAL
+    )
     native = models.TextField(_("address (original script)"))
     romanised = models.TextField(_("address (romanised)"), blank=True)
     country = models.CharField(_("country"), max_length=2, validators=[vocab.validate_country])
@@ -170,7 +182,10 @@ class Address(models.Model):
 
 class Contact(models.Model):
     institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="contacts"
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="contacts",
     )
     name = models.CharField(_("name"), max_length=200)
     name_romanised = models.CharField(_("romanised name"), max_length=200, blank=True)
@@ -193,12 +208,17 @@ class Contact(models.Model):
 
 class Endpoint(models.Model):
     institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="endpoints"
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="endpoints",
     )
     kind = models.CharField(_("service"), max_length=16, choices=EndpointKind.choices)
     url = models.URLField(_("URL"), max_length=500)
     # Only ISO 18626 endpoints have a protocol version.
-    version = models.CharField(_("version"), max_length=8, choices=Iso18626Version.choices, blank=True)
+    version = models.CharField(
+        _("version"), max_length=8, choices=Iso18626Version.choices, blank=True
+    )
 
     class Meta:
         verbose_name = _("service endpoint")
@@ -213,7 +233,10 @@ class IllPolicy(models.Model):
     """What the institution will do for us as a supplier."""
 
     institution = models.OneToOneField(
-        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="ill_policy"
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="ill_policy",
     )
     lends_returnables = models.BooleanField(_("lends returnables"), default=True)
     supplies_copies = models.BooleanField(_("supplies copies"), default=True)
@@ -222,7 +245,9 @@ class IllPolicy(models.Model):
         _("countries served"), default=list, blank=True, validators=[vocab.validate_country_list]
     )
     payment_methods = models.JSONField(_("payment methods"), default=list, blank=True)
-    max_cost = models.DecimalField(_("maximum cost"), max_digits=10, decimal_places=2, null=True, blank=True)
+    max_cost = models.DecimalField(
+        _("maximum cost"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
     max_cost_currency = models.CharField(
         _("currency"), max_length=3, blank=True, validators=[vocab.validate_currency]
     )
@@ -247,7 +272,10 @@ class Closure(models.Model):
     """Dates on which the institution is closed, as dates in its own time zone."""
 
     institution = models.ForeignKey(
-        Institution, verbose_name=_("institution"), on_delete=models.CASCADE, related_name="closures"
+        Institution,
+        verbose_name=_("institution"),
+        on_delete=models.CASCADE,
+        related_name="closures",
     )
     start = models.DateField(_("from"))
     end = models.DateField(_("until"))
@@ -258,7 +286,9 @@ class Closure(models.Model):
         verbose_name_plural = _("closures")
         ordering = ["start"]
         constraints = [
-            models.CheckConstraint(condition=models.Q(end__gte=models.F("start")), name="closure_end_after_start")
+            models.CheckConstraint(
+                condition=models.Q(end__gte=models.F("start")), name="closure_end_after_start"
+            )
         ]
 
     def __str__(self) -> str:

@@ -36,7 +36,16 @@ def institutions_for_list(
 def institution_detail(pk: int) -> Institution:
     return (
         Institution.objects.select_related("parent")
-        .prefetch_related("identifiers", "names", "addresses", "contacts", "endpoints", "closures", "tags", "units")
+        .prefetch_related(
+            "identifiers",
+            "names",
+            "addresses",
+            "contacts",
+            "endpoints",
+            "closures",
+            "tags",
+            "units",
+        )
         .get(pk=pk)
     )
 
@@ -53,7 +62,10 @@ def partners_by_country() -> list[tuple[str, int]]:
 
 def used_countries() -> list[str]:
     return list(
-        Institution.objects.filter(is_home=False).order_by("country").values_list("country", flat=True).distinct()
+        Institution.objects.filter(is_home=False)
+        .order_by("country")
+        .values_list("country", flat=True)
+        .distinct()
     )
 
 
@@ -63,7 +75,6 @@ def home_institution() -> Institution | None:
 
 def find_by_identifier(scheme: str, value: str) -> Institution | None:
     return Institution.objects.filter(identifiers__scheme=scheme, identifiers__value=value).first()
-
 
 
 def agreement_parties_of(institution: Institution) -> QuerySet:

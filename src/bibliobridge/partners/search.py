@@ -8,7 +8,9 @@ unchanged apart from width and case (so ＮＤＬ finds NDL and Ё finds ё).
 import unicodedata
 
 # Letters that do not decompose into a base letter plus a combining mark.
-_SPECIAL = str.maketrans({"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"})
+_SPECIAL = str.maketrans(
+    {"ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"}
+)
 
 
 def fold(text: str) -> str:

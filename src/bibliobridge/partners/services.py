@@ -45,11 +45,17 @@ def normalise_identifier(scheme: str, value: str) -> str:
 
 
 def check_identifier_free(scheme: str, value: str, institution: Institution | None = None) -> None:
-    holder = Identifier.objects.filter(scheme=scheme, value=value).select_related("institution").first()
+    holder = (
+        Identifier.objects.filter(scheme=scheme, value=value).select_related("institution").first()
+    )
     if holder is not None and (institution is None or holder.institution_id != institution.pk):
         raise DuplicateIdentifier(
             _("%(scheme)s %(value)s already belongs to %(holder)s.")
-            % {"scheme": IdentifierScheme(scheme).label, "value": value, "holder": holder.institution}
+            % {
+                "scheme": IdentifierScheme(scheme).label,
+                "value": value,
+                "holder": holder.institution,
+            }
         )
 
 
@@ -78,7 +84,9 @@ def create_institution(
     for scheme, value in identifiers:
         _add_identifier(institution, scheme, value)
     for value, language, kind in names:
-        InstitutionName.objects.create(institution=institution, value=value, language=language, kind=kind)
+        InstitutionName.objects.create(
+            institution=institution, value=value, language=language, kind=kind
+        )
     _set_tags(institution, tags)
     refresh_search_text(institution)
     log_activity(
@@ -86,8 +94,12 @@ def create_institution(
         Action.CREATED,
         institution,
         {
-            **snapshot(institution, [f for f in INSTITUTION_FIELDS if fields.get(f) not in (None, "", [])]),
-            "identifiers": [f"{s} {v}" for s, v in institution.identifiers.values_list("scheme", "value")],
+            **snapshot(
+                institution, [f for f in INSTITUTION_FIELDS if fields.get(f) not in (None, "", [])]
+            ),
+            "identifiers": [
+                f"{s} {v}" for s, v in institution.identifiers.values_list("scheme", "value")
+            ],
         },
     )
     return institution
@@ -129,7 +141,9 @@ def _add_identifier(institution: Institution, scheme: str, value: str) -> Identi
     except ValidationError as error:
         raise ValidationError({"identifiers": error.messages}) from error
     check_identifier_free(scheme, value, institution)
-    identifier, _created = Identifier.objects.get_or_create(institution=institution, scheme=scheme, value=value)
+    identifier, _created = Identifier.objects.get_or_create(
+        institution=institution, scheme=scheme, value=value
+    )
     return identifier
 
 
@@ -150,7 +164,9 @@ def remove_identifier(actor: User, identifier: Identifier) -> None:
 
 
 @transaction.atomic
-def add_name(actor: User, institution: Institution, value: str, language: str, kind: str) -> InstitutionName:
+def add_name(
+    actor: User, institution: Institution, value: str, language: str, kind: str
+) -> InstitutionName:
     name = InstitutionName(institution=institution, value=value, language=language, kind=kind)
     name.full_clean()
     name.save()
@@ -207,7 +223,9 @@ def save_part(actor: User, part: models.Model) -> models.Model:
 @transaction.atomic
 def delete_part(actor: User, part: models.Model) -> None:
     assert isinstance(part, PART_MODELS)
-    log_activity(actor, Action.UPDATED, part.institution, {str(part._meta.verbose_name): [str(part), None]})
+    log_activity(
+        actor, Action.UPDATED, part.institution, {str(part._meta.verbose_name): [str(part), None]}
+    )
     part.delete()
 
 

@@ -1,4 +1,4 @@
-from django.urls import include, path
+from django.urls import path
 
 from . import views
 
@@ -12,7 +12,11 @@ urlpatterns = [
     path("<int:pk>/edit/", views.institution_edit, name="edit"),
     path("<int:pk>/delete/", views.institution_delete, name="delete"),
     path("<int:pk>/identifiers/add/", views.identifier_add, name="identifier_add"),
-    path("<int:pk>/identifiers/<int:identifier_id>/remove/", views.identifier_remove, name="identifier_remove"),
+    path(
+        "<int:pk>/identifiers/<int:identifier_id>/remove/",
+        views.identifier_remove,
+        name="identifier_remove",
+    ),
     path("<int:pk>/names/add/", views.name_add, name="name_add"),
     path("<int:pk>/names/<int:name_id>/remove/", views.name_remove, name="name_remove"),
     path("<int:pk>/ill-policy/", views.ill_policy_edit, name="ill_policy"),

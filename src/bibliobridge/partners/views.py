@@ -1,4 +1,3 @@
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -25,7 +24,17 @@ from .forms import (
     ListFilterForm,
     NameForm,
 )
-from .models import Address, Closure, Contact, Endpoint, Identifier, IllPolicy, Institution, InstitutionName, Tag
+from .models import (
+    Address,
+    Closure,
+    Contact,
+    Endpoint,
+    Identifier,
+    IllPolicy,
+    Institution,
+    InstitutionName,
+    Tag,
+)
 
 PAGE_SIZE = 50
 
@@ -61,7 +70,9 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         "countries": [(c, vocab.country_name(c)) for c in queries.used_countries()],
         "tags": Tag.objects.order_by("name").values_list("name", flat=True),
     }
-    template = "partners/list.html#rows" if request.headers.get("HX-Request") else "partners/list.html"
+    template = (
+        "partners/list.html#rows" if request.headers.get("HX-Request") else "partners/list.html"
+    )
     return render(request, template, context)
 
 
@@ -115,7 +126,11 @@ def institution_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 services.update_institution(
                     request.user,
                     Institution.objects.get(pk=pk),
-                    {k: v for k, v in form.cleaned_data.items() if k in services.INSTITUTION_FIELDS},
+                    {
+                        k: v
+                        for k, v in form.cleaned_data.items()
+                        if k in services.INSTITUTION_FIELDS
+                    },
                 )
                 _sync_identifiers(request.user, institution, dict(form.identifier_pairs()))
                 services.set_tags(request.user, institution, form.cleaned_data["tags"])
@@ -157,7 +172,9 @@ def identifier_add(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_object_or_404(Institution, pk=pk)
     form = IdentifierForm(request.POST, institution=institution)
     if form.is_valid():
-        services.add_identifier(request.user, institution, form.cleaned_data["scheme"], form.cleaned_data["value"])
+        services.add_identifier(
+            request.user, institution, form.cleaned_data["scheme"], form.cleaned_data["value"]
+        )
         messages.success(request, _("The identifier was added."))
     else:
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
@@ -205,7 +222,11 @@ def _part_spec(user: User, part: str):
 def part_edit(request: HttpRequest, pk: int, part: str, part_id: int | None = None) -> HttpResponse:
     model, form_class = _part_spec(request.user, part)
     institution = get_object_or_404(Institution, pk=pk)
-    instance = get_object_or_404(model, pk=part_id, institution=institution) if part_id else model(institution=institution)
+    instance = (
+        get_object_or_404(model, pk=part_id, institution=institution)
+        if part_id
+        else model(institution=institution)
+    )
     if part == "address" and not part_id:
         instance.country = institution.country
     form = form_class(request.POST or None, instance=instance)
@@ -220,7 +241,12 @@ def part_edit(request: HttpRequest, pk: int, part: str, part_id: int | None = No
     return render(
         request,
         "partners/part_form.html",
-        {"form": form, "institution": institution, "part_label": model._meta.verbose_name, "is_new": not part_id},
+        {
+            "form": form,
+            "institution": institution,
+            "part_label": model._meta.verbose_name,
+            "is_new": not part_id,
+        },
     )
 
 
@@ -236,7 +262,9 @@ def part_delete(request: HttpRequest, pk: int, part: str, part_id: int) -> HttpR
 @require_perm("partners.change_illpolicy")
 def ill_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_object_or_404(Institution, pk=pk)
-    policy = IllPolicy.objects.filter(institution=institution).first() or IllPolicy(institution=institution)
+    policy = IllPolicy.objects.filter(institution=institution).first() or IllPolicy(
+        institution=institution
+    )
     form = IllPolicyForm(request.POST or None, instance=policy)
     if request.method == "POST" and form.is_valid():
         services.save_ill_policy(
@@ -247,7 +275,12 @@ def ill_policy_edit(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "partners/part_form.html",
-        {"form": form, "institution": institution, "part_label": IllPolicy._meta.verbose_name, "is_new": False},
+        {
+            "form": form,
+            "institution": institution,
+            "part_label": IllPolicy._meta.verbose_name,
+            "is_new": False,
+        },
     )
 
 
@@ -266,4 +299,6 @@ def map_data(request: HttpRequest) -> JsonResponse:
     if not request.user.is_authenticated or not request.user.has_perm("partners.view_institution"):
         raise PermissionDenied
     rows = queries.partners_by_country()
-    return JsonResponse({"countries": [{"code": c, "name": vocab.country_name(c), "count": n} for c, n in rows]})
+    return JsonResponse(
+        {"countries": [{"code": c, "name": vocab.country_name(c), "count": n} for c, n in rows]}
+    )

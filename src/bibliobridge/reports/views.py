@@ -17,7 +17,9 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {"today": timezone.localdate()}
     if user.has_perm("agreements.view_agreement"):
-        context["deadlines"] = agreement_queries.upcoming_deadlines(timezone.localdate(), within_days=90)
+        context["deadlines"] = agreement_queries.upcoming_deadlines(
+            timezone.localdate(), within_days=90
+        )
     if user.has_perm("partners.view_institution"):
         by_country = partner_queries.partners_by_country()
         context["partner_total"] = sum(n for _code, n in by_country)

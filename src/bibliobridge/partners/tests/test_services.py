@@ -68,8 +68,13 @@ def test_invalid_ror_is_refused_with_check_digit_message(officer):
 @pytest.mark.django_db
 def test_update_logs_before_and_after_and_refreshes_search(officer):
     institution = InstitutionFactory(name_en="Old Name")
-    changes = services.update_institution(officer, institution, {"name_en": "Heidelberg University Library", "city": "Heidelberg"})
-    assert changes == {"name_en": ["Old Name", "Heidelberg University Library"], "city": ["", "Heidelberg"]}
+    changes = services.update_institution(
+        officer, institution, {"name_en": "Heidelberg University Library", "city": "Heidelberg"}
+    )
+    assert changes == {
+        "name_en": ["Old Name", "Heidelberg University Library"],
+        "city": ["", "Heidelberg"],
+    }
     institution.refresh_from_db()
     assert "heidelberg university library" in institution.search_text
     log = ActivityLog.objects.filter(action="updated").get()
@@ -112,12 +117,23 @@ def test_delete_is_audited(officer):
 def test_parts_are_saved_and_deleted_with_history_on_the_institution(officer):
     institution = InstitutionFactory()
     contact = services.save_part(
-        officer, Contact(institution=institution, name="田中 花子", role="ill", email="tanaka@ndl.example", languages=["ja"])
+        officer,
+        Contact(
+            institution=institution,
+            name="田中 花子",
+            role="ill",
+            email="tanaka@ndl.example",
+            languages=["ja"],
+        ),
     )
     contact.email = "hanako@ndl.example"
     services.save_part(officer, contact)
     services.delete_part(officer, contact)
-    logs = list(ActivityLog.objects.filter(object_id=str(institution.pk)).order_by("id").values_list("changes", flat=True))
+    logs = list(
+        ActivityLog.objects.filter(object_id=str(institution.pk))
+        .order_by("id")
+        .values_list("changes", flat=True)
+    )
     assert logs == [
         {"contact": [None, "田中 花子"]},
         {"contact.email": ["tanaka@ndl.example", "hanako@ndl.example"]},
@@ -131,7 +147,10 @@ def test_closure_must_end_after_it_starts(officer):
 
     institution = InstitutionFactory()
     with pytest.raises(ValidationError):
-        services.save_part(officer, Closure(institution=institution, start=dt.date(2026, 5, 3), end=dt.date(2026, 5, 1)))
+        services.save_part(
+            officer,
+            Closure(institution=institution, start=dt.date(2026, 5, 3), end=dt.date(2026, 5, 1)),
+        )
 
 
 @pytest.mark.django_db
@@ -140,7 +159,13 @@ def test_closure_covers_dates_in_the_partners_own_zone(officer):
 
     institution = InstitutionFactory(time_zone="Asia/Tokyo", country="JP")
     closure = services.save_part(
-        officer, Closure(institution=institution, start=dt.date(2026, 1, 1), end=dt.date(2026, 1, 3), reason="正月")
+        officer,
+        Closure(
+            institution=institution,
+            start=dt.date(2026, 1, 1),
+            end=dt.date(2026, 1, 3),
+            reason="正月",
+        ),
     )
     # 2025-12-31 16:00 UTC is already 1 January in Tokyo.
     assert closure.covers(dt.datetime(2025, 12, 31, 16, 0, tzinfo=dt.UTC))
@@ -155,7 +180,12 @@ def test_ill_policy_validates_codes_and_logs(officer):
     policy = services.save_ill_policy(
         officer,
         institution,
-        {"countries_served": ["CN", "JP"], "payment_methods": ["ifla_voucher"], "max_cost": Decimal("25.00"), "max_cost_currency": "EUR"},
+        {
+            "countries_served": ["CN", "JP"],
+            "payment_methods": ["ifla_voucher"],
+            "max_cost": Decimal("25.00"),
+            "max_cost_currency": "EUR",
+        },
     )
     assert policy.serves("CN") and not policy.serves("US")
     with pytest.raises(ValidationError):
@@ -172,7 +202,11 @@ def test_tags_and_names_change_search_and_history(officer):
     institution.refresh_from_db()
     assert "ub heidelberg" in institution.search_text
     assert Identifier.objects.count() == 0
-    changes = list(ActivityLog.objects.filter(object_id=str(institution.pk)).order_by("id").values_list("changes", flat=True))
+    changes = list(
+        ActivityLog.objects.filter(object_id=str(institution.pk))
+        .order_by("id")
+        .values_list("changes", flat=True)
+    )
     assert changes == [{"tags": [[], ["Europe", "IFLA"]]}, {"names": [None, "UB Heidelberg"]}]
 
 
