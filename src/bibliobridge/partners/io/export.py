@@ -108,6 +108,8 @@ def export_xlsx(queryset: QuerySet[Institution] | None = None) -> bytes:
         cells = []
         for column in COLUMNS:
             cell = WriteOnlyCell(sheet, value=row[column])
+            if row[column].startswith("="):
+                cell.data_type = "s"  # text, not a formula
             # Text format, so codes typed later into the sheet stay text.
             cell.number_format = "@"
             cells.append(cell)

@@ -273,6 +273,8 @@ def plan_rows(table: Table) -> ImportPlan:
         values = {}
         for header, value in row.values.items():
             column = columns.get(header)
+            if value[:1] == "'" and value[1:2] in ("=", "+", "-", "@"):
+                value = value[1:]  # the quote our CSV export puts before formula characters
             if column and (value or column not in values):
                 values[column] = value
         row_plan = RowPlan(number=row.number, values=values)

@@ -316,6 +316,9 @@ def _table_from_records(records: Any, file_format: str, is_header: Any) -> Table
     headers: list[str] | None = None
     header_row = 1
     rows: list[Row] = []
+    records = list(records)
+    if is_header is not None and not any(is_header(cells) for _n, cells in records if any(cells)):
+        is_header = None  # no row looks like a header: take the first, and let the caller say why
     for number, cells in records:
         if not any(cells):
             continue

@@ -42,14 +42,16 @@ def test_csv_encodings_are_detected(data, encoding):
 
 # Short Chinese names, where GB18030 and Big5 both decode the other's bytes.
 @pytest.mark.parametrize(
-    "name", ["北京大学", "清华大学图书馆", "国家图书馆", "中山大学", "上海图书馆", "武汉大学", "东京大学"]
+    "name",
+    ["北京大学", "清华大学图书馆", "国家图书馆", "中山大学", "上海图书馆", "武汉大学", "东京大学"],
 )
 def test_short_gbk_names_are_read_as_gb(name):
     assert decode_text(name.encode("gbk")) == (name, "gb18030")
 
 
 @pytest.mark.parametrize(
-    "name", ["國立臺灣大學", "國家圖書館", "臺灣", "中央研究院", "香港中文大學", "淡江大學", "澳門大學"]
+    "name",
+    ["國立臺灣大學", "國家圖書館", "臺灣", "中央研究院", "香港中文大學", "淡江大學", "澳門大學"],
 )
 def test_short_big5_names_are_read_as_big5(name):
     assert decode_text(name.encode("big5")) == (name, "big5")
@@ -69,7 +71,9 @@ def test_broken_utf8_with_bom_is_refused():
 
 def test_latin_code_page_is_not_guessed():
     # cp1250 and cp1252 both read these bytes, as “è” and as “č”: ask rather than garble.
-    data = "name;country\nUniversität Wien;AT\nBibliothèque nationale de France;FR\n".encode("cp1252")
+    data = "name;country\nUniversität Wien;AT\nBibliothèque nationale de France;FR\n".encode(
+        "cp1252"
+    )
     with pytest.raises(UnknownEncoding):
         read_table(data)
 
@@ -80,12 +84,19 @@ def test_delimiter_is_detected(delimiter):
     text += delimiter.join(["Staatsbibliothek zu Berlin", "DE", '"de, en"']) + "\n"
     table = read_table(text.encode())
     assert table.delimiter == delimiter
-    assert table.rows[0].values == {"name": "Staatsbibliothek zu Berlin", "country": "DE", "languages": "de, en"}
+    assert table.rows[0].values == {
+        "name": "Staatsbibliothek zu Berlin",
+        "country": "DE",
+        "languages": "de, en",
+    }
 
 
 def test_blank_lines_keep_row_numbers():
     table = read_table(b"name,country\n\nBritish Library,GB\n,\nDNB,DE\n")
-    assert [(r.number, r.values["name"]) for r in table.rows] == [(3, "British Library"), (5, "DNB")]
+    assert [(r.number, r.values["name"]) for r in table.rows] == [
+        (3, "British Library"),
+        (5, "DNB"),
+    ]
 
 
 def test_size_limit(settings):
