@@ -69,9 +69,13 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    # htmx filtering replaces only the rows.
+    template = (
+        "agreements/list.html#rows" if request.headers.get("HX-Request") else "agreements/list.html"
+    )
     return render(
         request,
-        "agreements/list.html",
+        template,
         {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
     )
 

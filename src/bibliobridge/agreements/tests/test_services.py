@@ -28,7 +28,7 @@ from bibliobridge.agreements.workflow import TRANSITIONS
 from bibliobridge.core.enums import Action
 from bibliobridge.core.models import ActivityLog
 
-from .factories import AgreementFactory, HomeInstitutionFactory, InstitutionFactory
+from .factories import HomeInstitutionFactory, InstitutionFactory
 
 PDF = b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n"
 
