@@ -1,0 +1,72 @@
+import datetime as dt
+
+import pytest
+from django.urls import reverse
+
+from bibliobridge.agreements.queries import agreements_of, expiry_calendar, upcoming_deadlines
+
+from .factories import AgreementFactory, InstitutionFactory
+
+TODAY = dt.date(2026, 5, 10)
+
+
+@pytest.mark.django_db
+def test_upcoming_deadlines():
+    notice_only = AgreementFactory(
+        title="Notice soon",
+        status="in_effect",
+        expiry_date=TODAY + dt.timedelta(days=200),
+        notice_days=180,
+    )
+    both = AgreementFactory(
+        title="Both soon",
+        status="signed",
+        expiry_date=TODAY + dt.timedelta(days=60),
+        notice_days=30,
+    )
+    AgreementFactory(title="Too far", status="in_effect", expiry_date=TODAY + dt.timedelta(days=91))
+    AgreementFactory(title="Draft", status="draft", expiry_date=TODAY + dt.timedelta(days=10))
+    AgreementFactory(title="Past", status="in_effect", expiry_date=TODAY - dt.timedelta(days=1))
+    found = [tuple(item) for item in upcoming_deadlines(TODAY, within_days=90)]
+    assert found == [
+        (notice_only, "notice", dt.date(2026, 5, 30), 20),
+        (both, "notice", dt.date(2026, 6, 9), 30),
+        (both, "expiry", dt.date(2026, 7, 9), 60),
+    ]
+    assert upcoming_deadlines(TODAY)[0].kind_label == "Notice deadline"
+
+
+@pytest.mark.django_db
+def test_expiry_calendar():
+    agreement = AgreementFactory(
+        status="in_effect", expiry_date=dt.date(2027, 3, 31), notice_days=31
+    )
+    AgreementFactory(status="in_effect", expiry_date=dt.date(2028, 5, 1))  # month 25: outside
+    months = expiry_calendar(TODAY)
+    assert len(months) == 24
+    assert (months[0].start, months[-1].start) == (dt.date(2026, 5, 1), dt.date(2028, 4, 1))
+    filled = [(m.start, [(d.kind, d.date) for d in m.deadlines]) for m in months if m.deadlines]
+    assert filled == [
+        (dt.date(2027, 2, 1), [("notice", dt.date(2027, 2, 28))]),
+        (dt.date(2027, 3, 1), [("expiry", dt.date(2027, 3, 31))]),
+    ]
+    assert months[9].deadlines[0].agreement == agreement
+
+
+@pytest.mark.django_db
+def test_agreements_of():
+    partner = InstitutionFactory()
+    mine = AgreementFactory(parties=[partner, InstitutionFactory()])
+    AgreementFactory()
+    assert list(agreements_of(partner)) == [mine]
+
+
+@pytest.mark.django_db
+def test_htmx_filter_returns_only_rows(viewer_client):
+    AgreementFactory(title="Only this")
+    response = viewer_client.get(
+        reverse("agreements:list"), {"q": "only"}, headers={"HX-Request": "true"}
+    )
+    body = response.content.decode()
+    assert "Only this" in body
+    assert "<html" not in body
