@@ -204,6 +204,3 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("BIBLIOBRIDGE_LOG_LEVEL", "INFO")},
 }
-
-# Django 6 default, opted into now: a URL typed without a scheme is taken as https.
-FORMS_URLFIELD_ASSUME_HTTPS = True

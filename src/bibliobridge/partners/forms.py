@@ -65,6 +65,7 @@ class InstitutionForm(forms.ModelForm):
     oclc = forms.CharField(label=_("OCLC symbol"), required=False, max_length=20)
     calis = forms.CharField(label=_("CALIS code"), required=False, max_length=20)
     tags = forms.CharField(label=_("Tags"), required=False, help_text=_("Separated by commas."))
+    website = forms.URLField(label=_("Web site"), required=False, assume_scheme="https")
 
     class Meta:
         model = Institution
@@ -180,6 +181,8 @@ class AddressForm(forms.ModelForm):
 
 
 class EndpointForm(forms.ModelForm):
+    url = forms.URLField(label=_("URL"), max_length=500, assume_scheme="https")
+
     class Meta:
         model = Endpoint
         fields = ["kind", "url", "version"]
