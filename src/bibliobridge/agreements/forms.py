@@ -1,4 +1,4 @@
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -50,10 +50,12 @@ class AgreementForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")
+        cast(forms.ModelChoiceField, self.fields["owner"]).queryset = User.objects.filter(
+            is_active=True
+        ).order_by("username")
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        data = super().clean() or {}
         if data.get("auto_renew") and not data.get("renewal_months"):
             self.add_error(
                 "renewal_months",
@@ -75,7 +77,9 @@ class AgreementCreateForm(AgreementForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["partner"].queryset = Institution.objects.filter(is_home=False, is_active=True)
+        cast(forms.ModelChoiceField, self.fields["partner"]).queryset = Institution.objects.filter(
+            is_home=False, is_active=True
+        )
 
     def parties(self, home: Institution | None) -> list[dict[str, Any]]:
         data = self.cleaned_data
@@ -120,7 +124,9 @@ class PartyForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["institution"].queryset = Institution.objects.filter(is_active=True)
+        cast(
+            forms.ModelChoiceField, self.fields["institution"]
+        ).queryset = Institution.objects.filter(is_active=True)
         self.fields["role"].initial = PartyRole.PARTNER
 
 

@@ -5,10 +5,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
 
-from bibliobridge.core.models import ActivityLog
 from bibliobridge.partners.models import Institution
 from bibliobridge.partners.search import search_terms
 
@@ -48,8 +46,11 @@ def agreements_for_list(filters: dict[str, Any] | None = None) -> QuerySet[Agree
     if filters.get("country"):
         qs = qs.filter(
             Exists(
+                # A partner's country: our own library's does not count.
                 AgreementParty.objects.filter(
-                    agreement=OuterRef("pk"), institution__country=filters["country"].upper()
+                    agreement=OuterRef("pk"),
+                    institution__country=filters["country"].upper(),
+                    institution__is_home=False,
                 )
             )
         )
@@ -86,14 +87,6 @@ def agreement_detail(pk: int) -> Agreement:
 
 def _documents() -> QuerySet:
     return AgreementDocument.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
-
-
-def activity_of(agreement: Agreement, limit: int = 200) -> list[ActivityLog]:
-    return list(
-        ActivityLog.objects.filter(
-            content_type=ContentType.objects.get_for_model(Agreement), object_id=str(agreement.pk)
-        ).order_by("-created_at", "-id")[:limit]
-    )
 
 
 def _live_with_deadlines(first: dt.date, last: dt.date) -> QuerySet[Agreement]:

@@ -104,7 +104,7 @@ def expire_or_renew(today: dt.date) -> tuple[int, int]:
                 for _term in range(MAX_RENEWALS_PER_RUN):
                     renew_agreement(None, agreement)
                     renewed += 1
-                    if agreement.expiry_date >= today:
+                    if agreement.expiry_date is None or agreement.expiry_date >= today:
                         break
             else:
                 transition_agreement(None, agreement, "expire")

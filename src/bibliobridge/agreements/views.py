@@ -1,11 +1,11 @@
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.forms import Form
+from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bibliobridge.core.access import check_perm, require_perm
+from bibliobridge.core.models import User
+from bibliobridge.core.queries import activity_for
 
 from . import queries, services
 from .exports import agreements_ical, agreements_xlsx
@@ -35,6 +37,11 @@ VIEW = "agreements.view_agreement"
 CHANGE = "agreements.change_agreement"
 
 
+def _user(request: HttpRequest) -> User:
+    # Every view is behind require_perm, so the user is signed in.
+    return cast(User, request.user)
+
+
 def get_agreement_for_user(user: Any, pk: int, *perms: str) -> Agreement:
     """The agreement with what its page needs, if user may see it (and holds perms)."""
     check_perm(user, VIEW, *perms)
@@ -44,7 +51,7 @@ def get_agreement_for_user(user: Any, pk: int, *perms: str) -> Agreement:
         raise Http404 from error
 
 
-def _form_errors(form: Form, error: ValidationError) -> None:
+def _form_errors(form: BaseForm, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on its field if the form has it."""
     if hasattr(error, "error_dict"):
         for field, errors in error.error_dict.items():
@@ -53,13 +60,14 @@ def _form_errors(form: Form, error: ValidationError) -> None:
         form.add_error(None, error)
 
 
-def _flash_form_errors(request: HttpRequest, form: Form) -> None:
+def _flash_form_errors(request: HttpRequest, form: BaseForm) -> None:
     """Errors of a small form posted from the detail page, shown there as messages."""
     for field, errors in form.errors.items():
         for error in errors:
+            text = str(error)
             if field in form.fields:
-                error = _("%(field)s: %(error)s") % {"field": form[field].label, "error": error}
-            messages.error(request, error)
+                text = _("%(field)s: %(error)s") % {"field": form[field].label, "error": text}
+            messages.error(request, text)
 
 
 @require_perm(VIEW)
@@ -92,8 +100,8 @@ def agreement_calendar(request: HttpRequest) -> HttpResponse:
 
 @require_perm(VIEW)
 def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk)
-    user = request.user
+    agreement = get_agreement_for_user(_user(request), pk)
+    user = _user(request)
     can_transition = user.has_perm("agreements.transition_agreement")
     can_change = user.has_perm(CHANGE)
     return render(
@@ -101,7 +109,7 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "agreements/detail.html",
         {
             "agreement": agreement,
-            "activity": queries.activity_of(agreement),
+            "activity": activity_for(agreement, limit=200),
             "transitions": actions_from(agreement.status) if can_transition else [],
             "can_edit": can_change and agreement.status in EDITABLE_STATES,
             "can_amend": can_change and agreement.status in AMENDABLE_STATES,
@@ -119,11 +127,11 @@ def agreement_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(VIEW, "agreements.add_agreement")
 def agreement_create(request: HttpRequest) -> HttpResponse:
     home = queries.home_institution()
-    form = AgreementCreateForm(request.POST or None, initial={"owner": request.user.pk})
+    form = AgreementCreateForm(request.POST or None, initial={"owner": _user(request).pk})
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data.get(k) for k in AGREEMENT_FIELDS}
         try:
-            agreement = services.create_agreement(request.user, fields, form.parties(home))
+            agreement = services.create_agreement(_user(request), fields, form.parties(home))
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -138,7 +146,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
 
 @require_perm(VIEW, CHANGE)
 def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk, CHANGE)
+    agreement = get_agreement_for_user(_user(request), pk, CHANGE)
     if agreement.status not in EDITABLE_STATES:
         messages.error(request, _("This agreement is signed; change it by an amendment."))
         return redirect("agreements:detail", pk)
@@ -146,7 +154,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data.get(k) for k in AGREEMENT_FIELDS}
         try:
-            services.update_agreement(request.user, agreement, fields)
+            services.update_agreement(_user(request), agreement, fields)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -161,7 +169,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm(VIEW, CHANGE)
 def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk, CHANGE)
+    agreement = get_agreement_for_user(_user(request), pk, CHANGE)
     if agreement.status not in AMENDABLE_STATES:
         messages.error(request, _("Only a signed or in-effect agreement is amended."))
         return redirect("agreements:detail", pk)
@@ -169,7 +177,7 @@ def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         fields = {k: form.cleaned_data.get(k) for k in AGREEMENT_FIELDS}
         try:
-            services.amend_agreement(request.user, agreement, fields, form.cleaned_data["reason"])
+            services.amend_agreement(_user(request), agreement, fields, form.cleaned_data["reason"])
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -188,7 +196,7 @@ def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm(VIEW)
 def agreement_version(request: HttpRequest, pk: int, number: int) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk)
+    agreement = get_agreement_for_user(_user(request), pk)
     version = next((v for v in agreement.versions.all() if v.number == number), None)
     if version is None:
         raise Http404
@@ -202,11 +210,11 @@ def agreement_version(request: HttpRequest, pk: int, number: int) -> HttpRespons
 @require_POST
 @require_perm(VIEW, "agreements.transition_agreement")
 def agreement_transition(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk)
+    agreement = get_agreement_for_user(_user(request), pk)
     form = TransitionForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     try:
-        services.transition_agreement(request.user, agreement, action, note)
+        services.transition_agreement(_user(request), agreement, action, note)
     except services.TransitionNotPermitted as error:
         raise PermissionDenied from error
     except ValidationError as error:
@@ -222,13 +230,13 @@ def agreement_transition(request: HttpRequest, pk: int, action: str) -> HttpResp
 
 @require_perm(VIEW, "agreements.add_agreementdocument")
 def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk)
+    agreement = get_agreement_for_user(_user(request), pk)
     form = DocumentForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             services.upload_document(
-                request.user, agreement, data["file"], data["kind"], data["title"]
+                _user(request), agreement, data["file"], data["kind"], data["title"]
             )
         except ValidationError as error:
             _form_errors(form, error)
@@ -258,11 +266,11 @@ def document_download(request: HttpRequest, pk: int, document_pk: int) -> FileRe
 @require_POST
 @require_perm(VIEW, CHANGE)
 def condition_add(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk)
+    agreement = get_agreement_for_user(_user(request), pk)
     form = ConditionForm(request.POST)
     if form.is_valid():
         try:
-            services.add_condition(request.user, agreement, form.cleaned_data)
+            services.add_condition(_user(request), agreement, form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
     _flash_form_errors(request, form)
@@ -276,7 +284,7 @@ def condition_remove(request: HttpRequest, pk: int, condition_pk: int) -> HttpRe
         Condition.objects.select_related("agreement"), pk=condition_pk, agreement_id=pk
     )
     try:
-        services.remove_condition(request.user, condition)
+        services.remove_condition(_user(request), condition)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("agreements:detail", pk)
@@ -285,11 +293,11 @@ def condition_remove(request: HttpRequest, pk: int, condition_pk: int) -> HttpRe
 @require_POST
 @require_perm(VIEW, CHANGE)
 def party_add(request: HttpRequest, pk: int) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk)
+    agreement = get_agreement_for_user(_user(request), pk)
     form = PartyForm(request.POST)
     if form.is_valid():
         try:
-            services.add_party(request.user, agreement, form.cleaned_data)
+            services.add_party(_user(request), agreement, form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
     _flash_form_errors(request, form)
@@ -298,7 +306,7 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_perm(VIEW, CHANGE)
 def party_edit(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
-    agreement = get_agreement_for_user(request.user, pk)
+    agreement = get_agreement_for_user(_user(request), pk)
     party = get_object_or_404(
         AgreementParty.objects.select_related("agreement", "institution"),
         pk=party_pk,
@@ -307,7 +315,7 @@ def party_edit(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
     form = PartyForm(request.POST or None, instance=AgreementParty.objects.get(pk=party_pk))
     if request.method == "POST" and form.is_valid():
         try:
-            services.update_party(request.user, party, form.cleaned_data)
+            services.update_party(_user(request), party, form.cleaned_data)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -328,7 +336,7 @@ def party_remove(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
         agreement_id=pk,
     )
     try:
-        services.remove_party(request.user, party)
+        services.remove_party(_user(request), party)
     except ValidationError as error:
         messages.error(request, " ".join(error.messages))
     return redirect("agreements:detail", pk)

@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Any
 
 import factory
 
@@ -15,9 +16,10 @@ class InstitutionFactory(factory.django.DjangoModelFactory):
         skip_postgeneration_save = True
 
     kind = InstitutionKind.UNIVERSITY_LIBRARY
-    name = factory.Sequence(lambda n: f"Universitätsbibliothek {n}")
-    name_en = factory.Sequence(lambda n: f"University Library {n}")
-    name_zh = factory.Sequence(lambda n: f"大学图书馆{n}")
+    # Any: HomeInstitutionFactory replaces the sequences with fixed names.
+    name: Any = factory.Sequence(lambda n: f"Universitätsbibliothek {n}")
+    name_en: Any = factory.Sequence(lambda n: f"University Library {n}")
+    name_zh: Any = factory.Sequence(lambda n: f"大学图书馆{n}")
     country = "DE"
     city = "Berlin"
     time_zone = "Europe/Berlin"

@@ -17,7 +17,7 @@ from .factories import AgreementFactory
 EXPIRY = dt.date(2027, 6, 30)
 
 
-def run(day: dt.date, capture) -> dict:
+def run(day: dt.date, capture) -> dict | None:
     with capture(execute=True):
         result = task_agreement_reminders.enqueue(today=day.isoformat())
     assert result.status == TaskResultStatus.SUCCESSFUL
