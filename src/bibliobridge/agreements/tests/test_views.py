@@ -359,3 +359,21 @@ class TestWrites:
         assert [str(m) for m in response.context["messages"]] == [
             f"Institution: {existing} is already a party to this agreement."
         ]
+
+
+def test_pages_render_in_chinese(officer_client, officer, signed, settings):
+    settings.LANGUAGE_CODE = "zh-hans"
+    officer.language = "zh-hans"
+    officer.save()
+    services.amend_agreement(officer, signed, {"expiry_date": dt.date(2029, 3, 31)}, "延期")
+    urls = [
+        reverse("agreements:list"),
+        reverse("agreements:calendar"),
+        reverse("agreements:create"),
+        reverse("agreements:detail", args=[signed.pk]),
+        reverse("agreements:amend", args=[signed.pk]),
+        reverse("agreements:version", args=[signed.pk, 1]),
+    ]
+    responses = [officer_client.get(url) for url in urls]
+    assert [r.status_code for r in responses] == [200] * len(urls)
+    assert "2029年3月31日" in responses[3].content.decode()
