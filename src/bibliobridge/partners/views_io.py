@@ -19,14 +19,13 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
 
 from bibliobridge.core.access import require_perm
 
 from .io.directory import EntryError, entry_for, entry_queryset, import_entry
 from .io.export import export_csv, export_xlsx, filter_institutions
-from .io.rows import ImportBlocked, import_rows, plan_file
 from .io.ror import import_ror, load_dump
+from .io.rows import ImportBlocked, import_rows, plan_file
 from .io.tabular import ImportFileError, read_upload
 from .models import Institution
 

@@ -55,7 +55,9 @@ def test_invalid_isils(value, code):
 def test_isil_message_is_actionable():
     with pytest.raises(ValidationError) as error:
         normalise_isil("QQ-123")
-    assert error.value.messages == ["“QQ” is not an ISO 3166 country code, so it cannot start an ISIL."]
+    assert error.value.messages == [
+        "“QQ” is not an ISO 3166 country code, so it cannot start an ISIL."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -12,10 +12,8 @@ from bibliobridge.partners.models import Institution
 from .test_io_directory import ENTRY
 from .test_io_ror import DUMP
 
-GOOD = "name,country,isil\nBritish Library,GB,GB-UkBL\n".encode()
-MIXED = (
-    "name,country,isil\nBritish Library,GB,GB-UkBL\nBroken,GB,GB-UkBL/toolongforanisil\n".encode()
-)
+GOOD = b"name,country,isil\nBritish Library,GB,GB-UkBL\n"
+MIXED = b"name,country,isil\nBritish Library,GB,GB-UkBL\nBroken,GB,GB-UkBL/toolongforanisil\n"
 
 
 @pytest.fixture
