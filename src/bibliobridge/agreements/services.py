@@ -511,12 +511,18 @@ def upload_document(
     )
     document.full_clean(exclude=["file"])
     document.file.save(original_name, uploaded_file, save=False)
-    document.save()
-    log_activity(
-        actor,
-        Action.UPLOADED,
-        agreement,
-        {"document": [None, original_name], "sha256": [None, sha256]},
-        str(document.get_kind_display()),
-    )
+    try:
+        with transaction.atomic():
+            document.save()
+            log_activity(
+                actor,
+                Action.UPLOADED,
+                agreement,
+                {"document": [None, original_name], "sha256": [None, sha256]},
+                str(document.get_kind_display()),
+            )
+    except Exception:
+        # The row was not saved, so the stored file would be referenced by nothing.
+        document.file.delete(save=False)
+        raise
     return document
