@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import urls_io, views
 
 app_name = "partners"
 urlpatterns = [
@@ -25,9 +25,4 @@ urlpatterns = [
     path("<int:pk>/<str:part>/<int:part_id>/delete/", views.part_delete, name="part_delete"),
 ]
 
-try:
-    from . import urls_io
-except ImportError:  # the import/export views are added alongside
-    urls_io = None
-if urls_io is not None:
-    urlpatterns += urls_io.urlpatterns
+urlpatterns += urls_io.urlpatterns
