@@ -66,7 +66,16 @@ KIND_LETTER = {K.NATIONAL_LIBRARY: "N", K.UNIVERSITY_LIBRARY: "U", K.PUBLIC_LIBR
 LIBRARY_KINDS = {K.NATIONAL_LIBRARY, K.UNIVERSITY_LIBRARY, K.PUBLIC_LIBRARY, K.RESEARCH_LIBRARY}
 # Countries that appear only through named institutions.
 NOT_GENERATED = {"VA"}
-MAJOR_CURRENCIES = {"USD": 1, "EUR": 1, "GBP": 1, "CHF": 1, "AUD": 2, "CAD": 1, "JPY": 150, "CNY": 7}
+MAJOR_CURRENCIES = {
+    "USD": 1,
+    "EUR": 1,
+    "GBP": 1,
+    "CHF": 1,
+    "AUD": 2,
+    "CAD": 1,
+    "JPY": 150,
+    "CNY": 7,
+}
 
 
 @dataclass
@@ -131,7 +140,11 @@ def _initials(name_en: str) -> str:
 
 def _fill(pattern: str, rng: random.Random) -> str:
     return "".join(
-        str(rng.randrange(10)) if ch == "#" else rng.choice("ABCDEFGHJKLMNPRSTVWXZ") if ch in "AB" else ch
+        str(rng.randrange(10))
+        if ch == "#"
+        else rng.choice("ABCDEFGHJKLMNPRSTVWXZ")
+        if ch in "AB"
+        else ch
         for ch in pattern
     )
 
@@ -185,7 +198,9 @@ class Planner:
     def isil(self, country: str, city_en: str, kind: str) -> str:
         stem = "".join(ch for ch in ascii_text(city_en).title() if ch.isalnum())[:7] or "Lib"
         letter = KIND_LETTER[kind]
-        return self._unique(IdentifierScheme.ISIL, lambda n: f"{country}-{stem}{letter}{n + 1 if n else ''}")
+        return self._unique(
+            IdentifierScheme.ISIL, lambda n: f"{country}-{stem}{letter}{n + 1 if n else ''}"
+        )
 
     def ror(self, rng: random.Random) -> str:
         def make(_n: int) -> str:
@@ -197,7 +212,8 @@ class Planner:
     def oclc(self, rng: random.Random) -> str:
         letters = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
         return self._unique(
-            IdentifierScheme.OCLC, lambda n: "".join(rng.choice(letters) for _ in range(3 + (n // 50) % 3))
+            IdentifierScheme.OCLC,
+            lambda n: "".join(rng.choice(letters) for _ in range(3 + (n // 50) % 3)),
         )
 
     def calis(self, rng: random.Random) -> str:
@@ -221,9 +237,17 @@ class Planner:
             is_home=True,
             acronym=h["acronym"],
             fields={
-                "kind": K.UNIVERSITY_LIBRARY, "name": h["name"], "name_zh": h["name_zh"], "name_en": h["name_en"],
-                "country": "CN", "region": h["region"], "city": h["city"].native, "time_zone": "Asia/Shanghai",
-                "languages": ["zh", "en"], "currencies": ["CNY"], "website": f"https://{h['domain']}/",
+                "kind": K.UNIVERSITY_LIBRARY,
+                "name": h["name"],
+                "name_zh": h["name_zh"],
+                "name_en": h["name_en"],
+                "country": "CN",
+                "region": h["region"],
+                "city": h["city"].native,
+                "time_zone": "Asia/Shanghai",
+                "languages": ["zh", "en"],
+                "currencies": ["CNY"],
+                "website": f"https://{h['domain']}/",
             },  # fmt: skip
             identifiers=[(IdentifierScheme.ISIL, h["isil"]), (IdentifierScheme.CALIS, h["calis"])],
             names=[(h["acronym"], "en", "acronym")],
@@ -278,9 +302,17 @@ class Planner:
             kind=kind,
             acronym=acronym,
             fields={
-                "kind": kind, "name": name, "name_zh": name_zh, "name_en": name_en, "country": country.code,
-                "region": "", "city": city.native, "time_zone": zone, "languages": list(country.languages),
-                "currencies": currencies, "website": f"https://www.{domain}/",
+                "kind": kind,
+                "name": name,
+                "name_zh": name_zh,
+                "name_en": name_en,
+                "country": country.code,
+                "region": "",
+                "city": city.native,
+                "time_zone": zone,
+                "languages": list(country.languages),
+                "currencies": currencies,
+                "website": f"https://www.{domain}/",
             },  # fmt: skip
         )
         if acronym:
@@ -306,7 +338,9 @@ class Planner:
         else:
             native = f"{street} {number}\n{postcode} {city.native}".replace("\n ", "\n")
             native += f"\n{_native_country_name(country.code)}"
-        roman = f"{number} {street_roman}\n{postcode} {city.en}".replace("\n ", "\n") + f"\n{english}"
+        roman = (
+            f"{number} {street_roman}\n{postcode} {city.en}".replace("\n ", "\n") + f"\n{english}"
+        )
         plan.address = (native, roman)
 
     def _contacts(self, plan: InstitutionPlan, country: Country, profile: Profile, rng: random.Random,
@@ -318,7 +352,9 @@ class Planner:
                                      ContactRole.ERESOURCES, ContactRole.DIRECTOR], 2)]  # fmt: skip
         languages = list(dict.fromkeys([*country.languages[:1], "en"]))
         for (native, roman), role in zip(people, roles, strict=False):
-            local = re.sub(r"[^a-z0-9.]", "", ascii_text(roman).lower().replace(" ", ".").replace("-", ""))
+            local = re.sub(
+                r"[^a-z0-9.]", "", ascii_text(roman).lower().replace(" ", ".").replace("-", "")
+            )
             plan.contacts.append({
                 "name": native, "name_romanised": roman if roman != native else "", "role": role,
                 "title": network.CONTACT_TITLES.get(role, "Customer Service"),
@@ -332,7 +368,9 @@ class Planner:
             return
         if rng.random() < 0.35:
             version = rng.choice([Iso18626Version.V1_2, Iso18626Version.V2021_2])
-            plan.endpoints.append((EndpointKind.ISO18626, f"https://ill.{domain}/iso18626", version))
+            plan.endpoints.append(
+                (EndpointKind.ISO18626, f"https://ill.{domain}/iso18626", version)
+            )
         if rng.random() < 0.3:
             plan.endpoints.append((EndpointKind.SRU, f"https://catalogue.{domain}/sru", ""))
         if plan.kind != K.PUBLIC_LIBRARY and rng.random() < 0.3:
@@ -344,7 +382,9 @@ class Planner:
         served: list[str] = []
         if rng.random() < 0.3:
             served = sorted({"CN", *rng.sample(sorted(self.countries), rng.randrange(3, 9))})
-        methods = [m for m in PaymentMethod.values if rng.random() < 0.45] or [PaymentMethod.INVOICE]
+        methods = [m for m in PaymentMethod.values if rng.random() < 0.45] or [
+            PaymentMethod.INVOICE
+        ]
         plan.policy = {
             "lends_returnables": rng.random() < (0.3 if plan.kind == K.NATIONAL_LIBRARY else 0.75),
             "supplies_copies": rng.random() < 0.92,
@@ -355,7 +395,9 @@ class Planner:
             "shipping": rng.choice(network.SHIPPING),
         }
 
-    def _closures(self, plan: InstitutionPlan, country: Country, profile: Profile, rng: random.Random) -> None:
+    def _closures(
+        self, plan: InstitutionPlan, country: Country, profile: Profile, rng: random.Random
+    ) -> None:
         start_window = self.today - dt.timedelta(days=20)
         end_window = self.today + dt.timedelta(days=200)
         for month, day, days, native, english in [*country.holidays, *profile.holidays]:
@@ -370,7 +412,9 @@ class Planner:
                     plan.closures.append((start, end, reason[:200]))
         if rng.random() < 0.3:
             start = self.today + dt.timedelta(days=rng.randrange(30, 150))
-            plan.closures.append((start, start + dt.timedelta(days=rng.randrange(2, 6)), "Annual stocktaking"))
+            plan.closures.append(
+                (start, start + dt.timedelta(days=rng.randrange(2, 6)), "Annual stocktaking")
+            )
         plan.closures.sort()
 
     def _tags(self, plan: InstitutionPlan, country: Country, rng: random.Random) -> None:
@@ -396,7 +440,9 @@ class Planner:
         if plan.kind != K.VENDOR:
             if isil:
                 self.used[IdentifierScheme.ISIL].add(isil)
-            plan.identifiers.append((IdentifierScheme.ISIL, isil or self.isil(country, city_en, plan.kind)))
+            plan.identifiers.append(
+                (IdentifierScheme.ISIL, isil or self.isil(country, city_en, plan.kind))
+            )
         if plan.kind != K.VENDOR and plan.kind != K.PUBLIC_LIBRARY and rng.random() < 0.7:
             plan.identifiers.append((IdentifierScheme.ROR, self.ror(rng)))
         if oclc:
@@ -420,9 +466,13 @@ class Planner:
         assert country.national is not None
         rng = self.rng("national", country.code)
         city = country.cities[0]
-        plan = self._base(f"national-{country.code}", K.NATIONAL_LIBRARY, country, city, country.national, rng)
+        plan = self._base(
+            f"national-{country.code}", K.NATIONAL_LIBRARY, country, city, country.national, rng
+        )
         plan.names += network.NATIONAL_NAMES.get(country.code, [])
-        self._identifiers(plan, city.en, rng, isil=country.national_isil, oclc=country.national_oclc)
+        self._identifiers(
+            plan, city.en, rng, isil=country.national_isil, oclc=country.national_oclc
+        )
         return plan
 
     def generated(self) -> Iterator[InstitutionPlan]:
@@ -460,14 +510,20 @@ class Planner:
         if country.profile == "zh":
             name_zh = name
         if cycle > 1:
-            name, name_en, name_zh = f"{name} ({cycle})", f"{name_en} ({cycle})", f"{name_zh}（{cycle}）"
+            name, name_en, name_zh = (
+                f"{name} ({cycle})",
+                f"{name_en} ({cycle})",
+                f"{name_zh}（{cycle}）",
+            )
         key = f"{country.code}-{kind}-{city.en}-{cycle}"
         rng = self.rng(key)
         plan = self._base(key, kind, country, city, (name, name_en, name_zh), rng)
         self._identifiers(plan, city.en, rng)
         return plan
 
-    def branch(self, parent: InstitutionPlan, country: Country, city: City, rng: random.Random) -> InstitutionPlan:
+    def branch(
+        self, parent: InstitutionPlan, country: Country, city: City, rng: random.Random
+    ) -> InstitutionPlan:
         profile = PROFILES[country.profile]
         f = parent.fields
         name = f"{f['name']}{profile.join}{profile.branch}"
@@ -481,7 +537,9 @@ class Planner:
 
     # Agreements ------------------------------------------------------------------------
 
-    def agreements(self, home: InstitutionPlan, institutions: list[InstitutionPlan]) -> list[AgreementPlan]:
+    def agreements(
+        self, home: InstitutionPlan, institutions: list[InstitutionPlan]
+    ) -> list[AgreementPlan]:
         pairs = [(t, s) for t in T.values for s in S.values]
         weights_status = {S.DRAFT: 10, S.NEGOTIATING: 12, S.SIGNED: 10, S.IN_EFFECT: 45, S.EXPIRED: 15,
                           S.TERMINATED: 8}  # fmt: skip
@@ -499,8 +557,12 @@ class Planner:
         for plan in institutions:
             by_kind[plan.kind].append(plan)
         libraries = [p for p in institutions if p.kind in LIBRARY_KINDS] or institutions
-        organisations = by_kind[K.CONSORTIUM] + by_kind[K.INTERNATIONAL_ORGANISATION] or institutions
-        expiry_offsets = iter_cycle([10, 25, 60, 85, 100, 120, 200, 365, 45, 540, 15, 730, 300, None])
+        organisations = (
+            by_kind[K.CONSORTIUM] + by_kind[K.INTERNATIONAL_ORGANISATION] or institutions
+        )
+        expiry_offsets = iter_cycle(
+            [10, 25, 60, 85, 100, 120, 200, 365, 45, 540, 15, 730, 300, None]
+        )
         notice_choices = iter_cycle([90, 30, 60, 90, 180, 30, 180, 60])
         result = []
         for index, (type_, status) in enumerate(wanted):
@@ -517,8 +579,14 @@ class Planner:
         expiry: dt.date | None
         term_years = rng.choice((2, 3, 3, 5))
         if status in (S.DRAFT, S.NEGOTIATING):
-            effective = today + dt.timedelta(days=rng.randrange(30, 200)) if rng.random() < 0.7 else None
-            expiry = effective.replace(year=effective.year + term_years) - dt.timedelta(days=1) if effective else None
+            effective = (
+                today + dt.timedelta(days=rng.randrange(30, 200)) if rng.random() < 0.7 else None
+            )
+            expiry = (
+                effective.replace(year=effective.year + term_years) - dt.timedelta(days=1)
+                if effective
+                else None
+            )
         elif status == S.SIGNED:
             effective = today + dt.timedelta(days=rng.randrange(5, 60))
             expiry = effective.replace(year=effective.year + term_years) - dt.timedelta(days=1)
@@ -531,7 +599,9 @@ class Planner:
             effective = expiry - dt.timedelta(days=365 * term_years - 1)
         else:  # terminated
             effective = today - dt.timedelta(days=rng.randrange(200, 1200))
-            expiry = today + dt.timedelta(days=rng.randrange(30, 700)) if rng.random() < 0.7 else None
+            expiry = (
+                today + dt.timedelta(days=rng.randrange(30, 700)) if rng.random() < 0.7 else None
+            )
         notice = next(notice_choices) if expiry and rng.random() < 0.8 else None
         auto_renew = bool(expiry) and status not in (S.EXPIRED,) and rng.random() < 0.3
         year = min(effective or today, today).year
@@ -554,7 +624,10 @@ class Planner:
             }[status]
         base = (effective - dt.timedelta(days=rng.randrange(5, 40))) if signed and effective and effective <= today \
             else today - dt.timedelta(days=rng.randrange(1, 25))  # fmt: skip
-        signer_name, signer_title = network.HOME_PEOPLE[rng.randrange(2)][0], network.HOME_PEOPLE[0][2]
+        signer_name, signer_title = (
+            network.HOME_PEOPLE[rng.randrange(2)][0],
+            network.HOME_PEOPLE[0][2],
+        )
         if signer_name != network.HOME_PEOPLE[0][0]:
             signer_title = network.HOME_PEOPLE[1][2]
         parties = [{
@@ -587,8 +660,16 @@ class Planner:
     def _parties_for(self, type_, rng, libraries, organisations, vendors):
         if type_ == T.ALLIANCE_MEMBERSHIP:
             lead = rng.choice(organisations)
-            members = [p for p in rng.sample(libraries, min(len(libraries), rng.randrange(3, 8))) if p is not lead]
-            return [lead, *members], PartyRole.MEMBER, [PartyRole.LEAD] + [PartyRole.MEMBER] * len(members)
+            members = [
+                p
+                for p in rng.sample(libraries, min(len(libraries), rng.randrange(3, 8)))
+                if p is not lead
+            ]
+            return (
+                [lead, *members],
+                PartyRole.MEMBER,
+                [PartyRole.LEAD] + [PartyRole.MEMBER] * len(members),
+            )
         if type_ == T.CONFERENCE:
             co = rng.sample(libraries, min(len(libraries), rng.choice((1, 1, 2))))
             roles = [PartyRole.CO_ORGANISER] * len(co)
@@ -603,7 +684,11 @@ class Planner:
         return [rng.choice(pool)], PartyRole.OUR_LIBRARY, [PartyRole.PARTNER]
 
     def _their_reference(self, partner: InstitutionPlan, year: int, rng: random.Random) -> str:
-        abbr = partner.acronym if partner.acronym and partner.acronym.isascii() else _initials(partner.fields["name_en"])
+        abbr = (
+            partner.acronym
+            if partner.acronym and partner.acronym.isascii()
+            else _initials(partner.fields["name_en"])
+        )
         abbr = abbr[:8]
         n = rng.randrange(1, 120)
         country = partner.fields["country"]
@@ -651,7 +736,14 @@ SUMMARIES = {
     T.ALLIANCE_MEMBERSHIP: "我馆作为成员馆参加联盟，按年缴纳会费，参与资源共享与联合编目项目。",
     T.CONFERENCE: "双方联合主办国际学术会议，分担会务组织工作和费用，会议论文集开放获取出版。",
 }
-CONFERENCE_TOPICS = ["数字人文", "古籍保护与数字化", "开放科学与图书馆", "馆际互借与资源共享", "丝路文献研究", "多语种元数据"]
+CONFERENCE_TOPICS = [
+    "数字人文",
+    "古籍保护与数字化",
+    "开放科学与图书馆",
+    "馆际互借与资源共享",
+    "丝路文献研究",
+    "多语种元数据",
+]
 
 
 def _title_and_summary(type_, home, lead, partners, year, rng) -> tuple[str, str]:
@@ -703,14 +795,18 @@ def _conditions(type_: str, lead: InstitutionPlan, rng: random.Random) -> list[d
     return [_condition(C.OTHER, note="合作范围：文献交换、馆际互借、馆员交流")]
 
 
-def _amendment(type_: str, conditions: list[dict[str, Any]], summary: str, rng: random.Random) -> dict[str, Any]:
+def _amendment(
+    type_: str, conditions: list[dict[str, Any]], summary: str, rng: random.Random
+) -> dict[str, Any]:
     amended = [dict(c) for c in conditions]
     for c in amended:
         if c["quantity"] is not None and c["unit"] != Unit.MONEY:
             c["quantity"] = c["quantity"] + (50 if c["quantity"] >= 50 else 1)
     return {
         "fields": {"summary": summary + "（经年度评估，自本年度起调整额度。）"},
-        "reason": rng.choice(["根据年度评估调整年度额度", "双方协商增加交换数量", "根据业务量调整合作条款"]),
+        "reason": rng.choice(
+            ["根据年度评估调整年度额度", "双方协商增加交换数量", "根据业务量调整合作条款"]
+        ),
         "conditions": amended,
     }
 
@@ -746,16 +842,26 @@ def write_with_services(plan: Plan, actor: Any) -> dict[str, Any]:
         if item.address:
             native, romanised = item.address
             partner_services.save_part(
-                actor, Address(institution=institution, native=native, romanised=romanised, country=institution.country)
+                actor,
+                Address(
+                    institution=institution,
+                    native=native,
+                    romanised=romanised,
+                    country=institution.country,
+                ),
             )
         for contact in item.contacts:
             partner_services.save_part(actor, Contact(institution=institution, **contact))
         for kind, url, version in item.endpoints:
-            partner_services.save_part(actor, Endpoint(institution=institution, kind=kind, url=url, version=version))
+            partner_services.save_part(
+                actor, Endpoint(institution=institution, kind=kind, url=url, version=version)
+            )
         if item.policy:
             partner_services.save_ill_policy(actor, institution, item.policy)
         for start, end, reason in item.closures:
-            partner_services.save_part(actor, Closure(institution=institution, start=start, end=end, reason=reason))
+            partner_services.save_part(
+                actor, Closure(institution=institution, start=start, end=end, reason=reason)
+            )
     partner_services.set_home_institution(actor, saved[plan.home.key])
 
     for item in plan.agreements:
@@ -768,7 +874,11 @@ def write_with_services(plan: Plan, actor: Any) -> dict[str, Any]:
                 agreement_services.transition_agreement(actor, agreement, action)
                 amendment = item.amendment
                 agreement_services.amend_agreement(
-                    actor, agreement, amendment["fields"], amendment["reason"], conditions=amendment["conditions"]
+                    actor,
+                    agreement,
+                    amendment["fields"],
+                    amendment["reason"],
+                    conditions=amendment["conditions"],
                 )
             else:
                 agreement_services.transition_agreement(actor, agreement, action)
@@ -817,21 +927,43 @@ def write_in_bulk(plan: Plan, actor: Any, batch: int = 2000) -> None:
         rows = Institution.objects.bulk_create([make(i) for i in wave], batch_size=batch)
         saved.update({i.key: row for i, row in zip(wave, rows, strict=True)})
 
-    tags = {name: Tag.objects.get_or_create(name=name)[0] for name in sorted({t for i in items for t in i.tags})}
+    tags = {
+        name: Tag.objects.get_or_create(name=name)[0]
+        for name in sorted({t for i in items for t in i.tags})
+    }
     through = Institution.tags.through
-    identifiers, names, addresses, contacts, endpoints, policies, closures, links = [], [], [], [], [], [], [], []
+    identifiers, names, addresses, contacts, endpoints, policies, closures, links = (
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+        [],
+    )
     for item in items:
         institution = saved[item.key]
-        identifiers += [Identifier(institution=institution, scheme=s, value=v) for s, v in item.identifiers]
-        names += [InstitutionName(institution=institution, value=v, language=lang, kind=k) for v, lang, k in item.names]
+        identifiers += [
+            Identifier(institution=institution, scheme=s, value=v) for s, v in item.identifiers
+        ]
+        names += [
+            InstitutionName(institution=institution, value=v, language=lang, kind=k)
+            for v, lang, k in item.names
+        ]
         if item.address:
             addresses.append(Address(institution=institution, native=item.address[0], romanised=item.address[1],
                                      country=institution.country))  # fmt: skip
         contacts += [Contact(institution=institution, **c) for c in item.contacts]
-        endpoints += [Endpoint(institution=institution, kind=k, url=u, version=v) for k, u, v in item.endpoints]
+        endpoints += [
+            Endpoint(institution=institution, kind=k, url=u, version=v)
+            for k, u, v in item.endpoints
+        ]
         if item.policy:
             policies.append(IllPolicy(institution=institution, **item.policy))
-        closures += [Closure(institution=institution, start=s, end=e, reason=r) for s, e, r in item.closures]
+        closures += [
+            Closure(institution=institution, start=s, end=e, reason=r) for s, e, r in item.closures
+        ]
         links += [through(institution_id=institution.pk, tag_id=tags[t].pk) for t in item.tags]
     for model, rows in ((Identifier, identifiers), (InstitutionName, names), (Address, addresses),
                         (Contact, contacts), (Endpoint, endpoints), (IllPolicy, policies), (Closure, closures),
@@ -864,5 +996,8 @@ def write_in_bulk(plan: Plan, actor: Any, batch: int = 2000) -> None:
     entries = [log(saved[i.key], institution_type, {"name": i.fields["name"], "country": i.fields["country"],
                                                      "identifiers": [f"{s} {v}" for s, v in i.identifiers]})
                for i in items]  # fmt: skip
-    entries += [log(a, agreement_type, {"type": a.type, "title": a.title, "status": a.status}) for a in agreements]
+    entries += [
+        log(a, agreement_type, {"type": a.type, "title": a.title, "status": a.status})
+        for a in agreements
+    ]
     ActivityLog.objects.bulk_create(entries, batch_size=batch)

@@ -80,6 +80,8 @@ def P(university, public, research, branch, people, streets, holidays=(), **kw) 
                    list(holidays), **kw)  # fmt: skip
 
 
+# The tables are laid out by hand, one entry per line or two, to be read as tables.
+# fmt: off
 XMAS: list[Holiday] = [(12, 25, 1, "Christmas Day", "Christmas Day")]
 NEW_YEAR = (1, 1, 1, "New Year's Day", "New Year's Day")
 
@@ -343,6 +345,8 @@ PROFILES: dict[str, Profile] = {
             [(1, 7, 1, "ገና", "Ethiopian Christmas"), (9, 11, 1, "እንቁጣጣሽ", "Ethiopian New Year")], join=" "),
 }
 
+# fmt: on
+
 
 @dataclass
 class Country:
@@ -359,11 +363,14 @@ class Country:
     national_oclc: str = ""
 
 
-def C(code, zone, languages, currencies, profile, region, national, cities, holidays=(), **kw) -> Country:
+def C(
+    code, zone, languages, currencies, profile, region, national, cities, holidays=(), **kw
+) -> Country:
     return Country(code, zone, languages.split(), currencies.split(), profile, region, national,
                    _cities(cities), list(holidays), **kw)  # fmt: skip
 
 
+# fmt: off
 ASIA, EUROPE, AFRICA, AMERICAS = "Asia-Pacific", "Europe", "Africa", "Americas"
 OCEANIA, MIDDLE_EAST = "Asia-Pacific", "Middle East"
 
@@ -837,3 +844,4 @@ SHIPPING = [
     "Copies by e-mail (PDF) within 3 working days; returnables by tracked airmail.",
     "Returnables by courier only; in-library use may be required for rare items.",
 ]
+# fmt: on

@@ -32,7 +32,9 @@ def run(**options) -> str:
 
 
 def db_names() -> list[str]:
-    return sorted(f"{n}|{z}|{e}" for n, z, e in Institution.objects.values_list("name", "name_zh", "name_en"))
+    return sorted(
+        f"{n}|{z}|{e}" for n, z, e in Institution.objects.values_list("name", "name_zh", "name_en")
+    )
 
 
 def assert_identifiers_valid() -> None:
@@ -48,7 +50,9 @@ def assert_identifiers_valid() -> None:
 
 
 def assert_rows_valid() -> None:
-    for institution in Institution.objects.prefetch_related("contacts", "endpoints", "closures", "addresses"):
+    for institution in Institution.objects.prefetch_related(
+        "contacts", "endpoints", "closures", "addresses"
+    ):
         institution.full_clean()
         for part in [*institution.contacts.all(), *institution.endpoints.all(), *institution.closures.all(),
                      *institution.addresses.all()]:  # fmt: skip
@@ -104,7 +108,16 @@ def test_default_network_size(demo):
     assert partners.values("country").distinct().count() >= 85
     assert Agreement.objects.count() == 150
     tags = set(Institution.tags.through.objects.values_list("tag__name", flat=True))
-    assert {"Asia-Pacific", "Europe", "Africa", "Americas", "Middle East", "Belt and Road", "IFLA", "CALIS"} <= tags
+    assert {
+        "Asia-Pacific",
+        "Europe",
+        "Africa",
+        "Americas",
+        "Middle East",
+        "Belt and Road",
+        "IFLA",
+        "CALIS",
+    } <= tags
     kinds = Counter(partners.values_list("kind", flat=True))
     assert set(kinds) == {"national_library", "university_library", "public_library", "research_library",
                           "consortium", "international_organisation", "vendor"}  # fmt: skip
@@ -116,7 +129,9 @@ def test_default_network_size(demo):
 def test_default_network_identifiers_and_rows_are_valid(demo):
     assert_identifiers_valid()
     assert_rows_valid()
-    assert Identifier.objects.filter(scheme="isil", value="US-DLC", institution__name="Library of Congress").exists()
+    assert Identifier.objects.filter(
+        scheme="isil", value="US-DLC", institution__name="Library of Congress"
+    ).exists()
 
 
 def test_every_type_in_every_status(demo):
@@ -137,7 +152,16 @@ def test_reminders_fall_due(demo):
 def test_names_in_many_scripts(demo):
     names = " ".join(Institution.objects.values_list("name", flat=True))
     scripts = {unicodedata.name(ch, "").split()[0] for ch in names if ch.isalpha()}
-    assert {"CJK", "HANGUL", "CYRILLIC", "ARABIC", "HEBREW", "THAI", "GREEK", "DEVANAGARI"} <= scripts
+    assert {
+        "CJK",
+        "HANGUL",
+        "CYRILLIC",
+        "ARABIC",
+        "HEBREW",
+        "THAI",
+        "GREEK",
+        "DEVANAGARI",
+    } <= scripts
     for name in ("国立国会図書館", "국립중앙도서관", "Российская государственная библиотека", "Deutsche Nationalbibliothek",
                  "Bibliothèque nationale de France", "הספרייה הלאומית של ישראל", "หอสมุดแห่งชาติ",
                  "Εθνική Βιβλιοθήκη της Ελλάδος"):  # fmt: skip
@@ -149,14 +173,27 @@ def test_same_names_as_a_second_generation(demo):
 
 
 def test_every_institution_and_agreement_has_history(demo):
-    logged = set(ActivityLog.objects.filter(content_type__model="institution").values_list("object_id", flat=True))
+    logged = set(
+        ActivityLog.objects.filter(content_type__model="institution").values_list(
+            "object_id", flat=True
+        )
+    )
     assert {str(pk) for pk in Institution.objects.values_list("pk", flat=True)} <= logged
-    logged = set(ActivityLog.objects.filter(content_type__model="agreement").values_list("object_id", flat=True))
+    logged = set(
+        ActivityLog.objects.filter(content_type__model="agreement").values_list(
+            "object_id", flat=True
+        )
+    )
     assert {str(pk) for pk in Agreement.objects.values_list("pk", flat=True)} <= logged
 
 
 def test_second_run_creates_nothing(demo):
-    counts = (Institution.objects.count(), Agreement.objects.count(), User.objects.count(), ActivityLog.objects.count())
+    counts = (
+        Institution.objects.count(),
+        Agreement.objects.count(),
+        User.objects.count(),
+        ActivityLog.objects.count(),
+    )
     assert "already exists" in run()
     assert (Institution.objects.count(), Agreement.objects.count(), User.objects.count(),
             ActivityLog.objects.count()) == counts  # fmt: skip

@@ -84,4 +84,6 @@ class Command(BaseCommand):
         )
         for status in AgreementStatus:
             self.stdout.write(f"  {status.value:<12} {statuses.get(status.value, 0):>6}")
-        self.stdout.write("Sign in as admin, officer, ill, exchange or viewer (password bibliobridge-<name>).")
+        self.stdout.write(
+            "Sign in as admin, officer, ill, exchange or viewer (password bibliobridge-<name>)."
+        )
