@@ -334,7 +334,9 @@ class Planner:
         postcode = _fill(profile.postcode, rng)
         english = _english_country_name(country.code)
         if profile.address:
-            native = profile.address.format(p=postcode, c=city.native, s=street, n=number).strip()
+            native = profile.address.format(
+                p=postcode, c=city.native, f=city.form, s=street, n=number
+            ).strip()
         else:
             native = f"{street} {number}\n{postcode} {city.native}".replace("\n ", "\n")
             native += f"\n{_native_country_name(country.code)}"

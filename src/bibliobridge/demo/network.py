@@ -71,7 +71,7 @@ class Profile:
     join: str = ", "  # between a library's name and its branch's
     postcode: str = "#####"
     # The native address in one line, for scripts that write it so: {p} postcode, {c} city,
-    # {s} street, {n} number.
+    # {f} the city's form, {s} street, {n} number.
     address: str = ""
 
 
@@ -104,7 +104,7 @@ PROFILES: dict[str, Profile] = {
             "本町|Honmachi; 吉田本町|Yoshida-honmachi; 中央|Chuo",
             [(1, 1, 3, "年末年始休館", "New Year holidays"), (5, 3, 3, "憲法記念日・みどりの日・こどもの日", "Golden Week"),
              (11, 3, 1, "文化の日", "Culture Day")], join="", postcode="###-####",
-            address="〒{p} {c}市{s}{n}"),
+            address="〒{p} {f}{s}{n}番地"),
     "ko": P("{c}대학교 도서관", "{c}시립도서관", "{c}과학기술원 도서관", "의학도서관",
             "김민준|Kim Min-jun; 이서연|Lee Seo-yeon; 박지훈|Park Ji-hun; 최수빈|Choi Su-bin; 정하은|Jung Ha-eun",
             "대학로|Daehak-ro; 중앙로|Jungang-ro; 관악로|Gwanak-ro",
@@ -384,7 +384,8 @@ COUNTRIES: list[Country] = [
     C("MO", "Asia/Macau", "zh pt", "MOP", "zh-hant", ASIA, None, "澳門|Macao|澳门; 氹仔|Taipa|氹仔",
       [(12, 20, 1, "澳門特別行政區成立紀念日", "Macao SAR Establishment Day")]),
     C("JP", "Asia/Tokyo", "ja", "JPY", "ja", ASIA, ("国立国会図書館", "National Diet Library", "日本国立国会图书馆"),
-      "東京|Tokyo|东京; 京都|Kyoto|京都; 大阪|Osaka|大阪; 札幌|Sapporo|札幌; 福岡|Fukuoka|福冈; 仙台|Sendai|仙台",
+      "東京|Tokyo|东京|東京都; 京都|Kyoto|京都|京都市; 大阪|Osaka|大阪|大阪市; 札幌|Sapporo|札幌|札幌市; "
+      "福岡|Fukuoka|福冈|福岡市; 仙台|Sendai|仙台|仙台市",
       [(2, 11, 1, "建国記念の日", "National Foundation Day")]),
     C("KR", "Asia/Seoul", "ko", "KRW", "ko", ASIA, ("국립중앙도서관", "National Library of Korea", "韩国国立中央图书馆"),
       "서울|Seoul|首尔; 부산|Busan|釜山; 대구|Daegu|大邱; 광주|Gwangju|光州; 대전|Daejeon|大田",
@@ -764,7 +765,7 @@ NAMED: list[Named] = [
       tags=["Belt and Road"]),
     N(VEND, "DE", "Wiesbaden||威斯巴登", "Otto Harrassowitz GmbH & Co. KG", "Harrassowitz", "德国哈拉索维茨图书公司"),
     N(VEND, "IT", "Fiesole||菲耶索莱", "Casalini Libri", "Casalini Libri", "意大利卡萨里尼图书公司"),
-    N(VEND, "JP", "東京|Tokyo|东京", "株式会社紀伊國屋書店", "Kinokuniya Company Ltd.", "纪伊国屋书店"),
+    N(VEND, "JP", "東京|Tokyo|东京|東京都", "株式会社紀伊國屋書店", "Kinokuniya Company Ltd.", "纪伊国屋书店"),
     N(VEND, "US", "Ipswich, Massachusetts|Ipswich, Massachusetts|马萨诸塞州伊普斯威奇", "EBSCO Information Services",
       "EBSCO Information Services", "EBSCO信息服务公司", "EBSCO"),
     N(VEND, "CN", "北京|Beijing|北京", "中国图书进出口（集团）有限公司", "China National Publications Import & Export (Group) Corporation",
@@ -777,7 +778,7 @@ NAMED: list[Named] = [
     N(RES, "EG", "الإسكندرية|Alexandria|亚历山大", "مكتبة الإسكندرية", "Bibliotheca Alexandrina", "亚历山大图书馆"),
     N(RES, "VA", "Città del Vaticano|Vatican City|梵蒂冈城", "Biblioteca Apostolica Vaticana", "Vatican Apostolic Library",
       "梵蒂冈宗座图书馆"),
-    N(RES, "JP", "東京|Tokyo|东京", "東洋文庫", "Toyo Bunko (Oriental Library)", "东洋文库"),
+    N(RES, "JP", "東京|Tokyo|东京|東京都", "東洋文庫", "Toyo Bunko (Oriental Library)", "东洋文库"),
     N(UNI, "GB", "Oxford||牛津", "Bodleian Libraries, University of Oxford", "Bodleian Libraries, University of Oxford",
       "牛津大学博德利图书馆"),
 ]
