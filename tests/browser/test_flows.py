@@ -162,7 +162,8 @@ def test_officer_takes_an_agreement_into_effect(page: Page):
     pk = int(re.search(r"/agreements/(\d+)/$", agreement_url).group(1))
 
     # A file that is not a PDF is refused with a message; a real PDF is kept.
-    page.goto(f"/agreements/{pk}/documents/new/")
+    page.get_by_role("link", name="Upload a document").click()
+    expect(page).to_have_url(re.compile(rf"/agreements/{pk}/documents/new/$"))
     page.set_input_files(
         "#id_file",
         files=[{"name": "fake.pdf", "mimeType": "application/pdf", "buffer": b"not a PDF"}],
