@@ -192,7 +192,7 @@ def test_officer_takes_an_agreement_into_effect(page: Page):
         expect(page.locator(".messages")).to_contain_text(f"The agreement is now “{status}”.")
     expect(page.get_by_role("button", name="Bring into effect")).to_have_count(0)
 
-    page.goto("/agreements/calendar/")
+    page.goto(f"/agreements/calendar/?month={expiry:%Y-%m}")
     expect(page.get_by_role("link", name=title)).to_have_attribute("href", f"/agreements/{pk}/")
     page.goto("/")
     deadlines = page.locator("#deadlines")

@@ -91,10 +91,16 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
 @require_perm(VIEW)
 def agreement_calendar(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    months = queries.deadline_counts_by_month(today)
+    selected = months[0].start
+    wanted = request.GET.get("month", "")
+    for month in months:
+        if month.start.strftime("%Y-%m") == wanted:
+            selected = month.start
     return render(
         request,
         "agreements/calendar.html",
-        {"months": queries.expiry_calendar(today), "today": today},
+        {"months": months, "month": queries.expiry_calendar(today, selected), "today": today},
     )
 
 

@@ -37,6 +37,9 @@ from .models import (
 )
 
 PAGE_SIZE = 50
+# An institution page lists this many of its agreements (by status, then expiry); the agreement
+# list filtered by the partner has the rest.
+DETAIL_AGREEMENTS = 20
 
 # An institution's parts: model, form, the permission that edits them.
 PARTS = {
@@ -80,13 +83,15 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     policy = IllPolicy.objects.filter(institution=institution).first()
+    parties = queries.agreement_parties_of(institution)
     return render(
         request,
         "partners/detail.html",
         {
             "institution": institution,
             "policy": policy,
-            "agreement_parties": queries.agreement_parties_of(institution),
+            "agreement_parties": parties[:DETAIL_AGREEMENTS],
+            "agreement_total": parties.count(),
             "activity": activity_for(institution),
             "country_name": vocab.country_name(institution.country),
             "language_names": [vocab.language_name(code) for code in institution.languages],

@@ -10,6 +10,8 @@ from bibliobridge.core import vocab
 from bibliobridge.core.queries import recent_activity
 from bibliobridge.partners import queries as partner_queries
 
+HOME_DEADLINES = 15
+
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
@@ -17,9 +19,10 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {"today": timezone.localdate()}
     if user.has_perm("agreements.view_agreement"):
-        context["deadlines"] = agreement_queries.upcoming_deadlines(
-            timezone.localdate(), within_days=90
-        )
+        deadlines = agreement_queries.upcoming_deadlines(timezone.localdate(), within_days=90)
+        # The panel shows the soonest; the calendar has them all.
+        context["deadlines"] = deadlines[:HOME_DEADLINES]
+        context["deadline_total"] = len(deadlines)
     if user.has_perm("partners.view_institution"):
         by_country = partner_queries.partners_by_country()
         context["partner_total"] = sum(n for _code, n in by_country)

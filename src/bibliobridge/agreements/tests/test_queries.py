@@ -3,7 +3,12 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from bibliobridge.agreements.queries import agreements_of, expiry_calendar, upcoming_deadlines
+from bibliobridge.agreements.queries import (
+    agreements_of,
+    deadline_counts_by_month,
+    expiry_calendar,
+    upcoming_deadlines,
+)
 
 from .factories import AgreementFactory, InstitutionFactory
 
@@ -42,15 +47,19 @@ def test_expiry_calendar():
         status="in_effect", expiry_date=dt.date(2027, 3, 31), notice_days=31
     )
     AgreementFactory(status="in_effect", expiry_date=dt.date(2028, 5, 1))  # month 25: outside
-    months = expiry_calendar(TODAY)
+    months = deadline_counts_by_month(TODAY)
     assert len(months) == 24
     assert (months[0].start, months[-1].start) == (dt.date(2026, 5, 1), dt.date(2028, 4, 1))
-    filled = [(m.start, [(d.kind, d.date) for d in m.deadlines]) for m in months if m.deadlines]
-    assert filled == [
-        (dt.date(2027, 2, 1), [("notice", dt.date(2027, 2, 28))]),
-        (dt.date(2027, 3, 1), [("expiry", dt.date(2027, 3, 31))]),
+    assert [(m.start, m.count) for m in months if m.count] == [
+        (dt.date(2027, 2, 1), 1),
+        (dt.date(2027, 3, 1), 1),
     ]
-    assert months[9].deadlines[0].agreement == agreement
+    february = expiry_calendar(TODAY, dt.date(2027, 2, 1))
+    assert [(d.kind, d.date, d.agreement) for d in february.deadlines] == [
+        ("notice", dt.date(2027, 2, 28), agreement)
+    ]
+    assert expiry_calendar(TODAY, dt.date(2027, 3, 1)).deadlines[0].kind == "expiry"
+    assert expiry_calendar(TODAY).deadlines == []
 
 
 @pytest.mark.django_db
