@@ -47,6 +47,7 @@ def database_from_url(url: str) -> dict:
 
 
 def sqlite_database(path: Path) -> dict:
+    path.parent.mkdir(parents=True, exist_ok=True)
     return {
         "ENGINE": "django.db.backends.sqlite3",
         "NAME": path,
@@ -151,9 +152,11 @@ TIME_ZONE = os.environ.get("BIBLIOBRIDGE_TIME_ZONE", "Asia/Shanghai")
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("BIBLIOBRIDGE_MEDIA_ROOT", VAR_DIR / "media"))
-# Uploaded documents are served only through permission-checked views, never by URL.
-MEDIA_URL = None
+# Uploaded documents are served only through permission-checked views: no URL route
+# serves this prefix (it is set because Django's test live server needs one).
+MEDIA_URL = "/media/"
 
 # Uploads: agreement documents are PDFs up to this size.
 MAX_DOCUMENT_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024))

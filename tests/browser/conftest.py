@@ -41,20 +41,6 @@ def pytest_runtest_makereport(item, call):
     return report
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _media_url_for_live_server() -> Iterator[None]:
-    """Django's live server wraps the site in _MediaFilesHandler, which fails on every
-    request when MEDIA_URL is None (as the product sets it: documents are served only
-    through permission-checked views). Give it a prefix that no page links to, before
-    the session-scoped server starts."""
-    from django.conf import settings
-
-    before = settings.MEDIA_URL
-    settings.MEDIA_URL = "/__media-not-served-by-the-product__/"
-    yield
-    settings.MEDIA_URL = before
-
-
 @pytest.fixture(scope="session")
 def browser() -> Iterator:
     if not CHROMIUM.exists():
