@@ -29,8 +29,24 @@ BATCH = 2000
 COUNTRIES = [
     ("JP", "Asia/Tokyo", "ja", "JPY", "大学附属図書館", "University Library", "大学图书馆"),
     ("KR", "Asia/Seoul", "ko", "KRW", "대학교 도서관", "University Library", "大学图书馆"),
-    ("DE", "Europe/Berlin", "de", "EUR", "Universitätsbibliothek", "University Library", "大学图书馆"),
-    ("FR", "Europe/Paris", "fr", "EUR", "Bibliothèque universitaire", "University Library", "大学图书馆"),
+    (
+        "DE",
+        "Europe/Berlin",
+        "de",
+        "EUR",
+        "Universitätsbibliothek",
+        "University Library",
+        "大学图书馆",
+    ),
+    (
+        "FR",
+        "Europe/Paris",
+        "fr",
+        "EUR",
+        "Bibliothèque universitaire",
+        "University Library",
+        "大学图书馆",
+    ),
     ("RU", "Europe/Moscow", "ru", "RUB", "Научная библиотека", "Research Library", "科学图书馆"),
     ("US", "America/New_York", "en", "USD", "Public Library", "Public Library", "公共图书馆"),
     ("GB", "Europe/London", "en", "GBP", "College Library", "College Library", "学院图书馆"),
@@ -40,7 +56,18 @@ COUNTRIES = [
     ("IN", "Asia/Kolkata", "hi", "INR", "विश्वविद्यालय पुस्तकालय", "University Library", "大学图书馆"),
     ("IT", "Europe/Rome", "it", "EUR", "Biblioteca Nazionale", "National Library", "国家图书馆"),
 ]
-CITIES = ["Tokyo", "Seoul", "Berlin", "Paris", "Moscow", "Boston", "Oxford", "Cairo", "Recife", "Taipei"]
+CITIES = [
+    "Tokyo",
+    "Seoul",
+    "Berlin",
+    "Paris",
+    "Moscow",
+    "Boston",
+    "Oxford",
+    "Cairo",
+    "Recife",
+    "Taipei",
+]
 TAGS = ["Asia-Pacific", "Europe", "exchange", "ILL", "BRICS", "alliance", "gift", "e-resources"]
 STATUS_WEIGHTS = [
     (AgreementStatus.DRAFT, 10),
@@ -91,9 +118,16 @@ def _bulk(n_institutions: int, n_agreements: int, officer: User) -> None:
         name, name_en, name_zh = f"{native} {i}", f"{city} {english} {i}", f"{chinese}{i}"
         rows.append(
             Institution(
-                kind=rng.choice(InstitutionKind.values), name=name, name_en=name_en, name_zh=name_zh,
-                country=country, city=city, time_zone=zone, languages=[language, "en"],
-                currencies=[currency], created_at=now,
+                kind=rng.choice(InstitutionKind.values),
+                name=name,
+                name_en=name_en,
+                name_zh=name_zh,
+                country=country,
+                city=city,
+                time_zone=zone,
+                languages=[language, "en"],
+                currencies=[currency],
+                created_at=now,
                 search_text=fold(" | ".join([name, name_zh, name_en, city, f"{country}-B{i:06d}"])),
             )  # fmt: skip
         )
@@ -103,11 +137,25 @@ def _bulk(n_institutions: int, n_agreements: int, officer: User) -> None:
     through = Institution.tags.through
     for i, institution in enumerate(partners):
         if i % 10 != 0:  # nine in ten have an ISIL
-            identifiers.append(Identifier(institution=institution, scheme=IdentifierScheme.ISIL, value=f"{institution.country}-B{i:06d}"))  # noqa: E501
+            identifiers.append(
+                Identifier(
+                    institution=institution,
+                    scheme=IdentifierScheme.ISIL,
+                    value=f"{institution.country}-B{i:06d}",
+                )
+            )  # noqa: E501
         if i % 3 == 0:
-            identifiers.append(Identifier(institution=institution, scheme=IdentifierScheme.LOCAL, value=f"L{i:06d}"))  # noqa: E501
+            identifiers.append(
+                Identifier(
+                    institution=institution, scheme=IdentifierScheme.LOCAL, value=f"L{i:06d}"
+                )
+            )  # noqa: E501
         if i % 4 == 0:
-            names.append(InstitutionName(institution=institution, value=f"Former name {i}", language="en", kind="former"))  # noqa: E501
+            names.append(
+                InstitutionName(
+                    institution=institution, value=f"Former name {i}", language="en", kind="former"
+                )
+            )  # noqa: E501
         for tag in rng.sample(tags, rng.randrange(3)):
             tag_links.append(through(institution_id=institution.pk, tag_id=tag.pk))
     Identifier.objects.bulk_create(identifiers, batch_size=BATCH)
@@ -122,26 +170,43 @@ def _bulk(n_institutions: int, n_agreements: int, officer: User) -> None:
         expiry = effective + dt.timedelta(days=rng.choice([365, 730, 1095, 1825]))
         agreements.append(
             Agreement(
-                type=kind, title=f"{AgreementType(kind).label} {i}", status=rng.choice(statuses),
-                owner=officer, effective_date=effective, expiry_date=expiry,
-                notice_days=rng.choice([None, 30, 90, 180]), created_at=now, updated_at=now,
+                type=kind,
+                title=f"{AgreementType(kind).label} {i}",
+                status=rng.choice(statuses),
+                owner=officer,
+                effective_date=effective,
+                expiry_date=expiry,
+                notice_days=rng.choice([None, 30, 90, 180]),
+                created_at=now,
+                updated_at=now,
                 status_changed_at=now,
             )  # fmt: skip
         )
+    for agreement in agreements:  # bulk_create skips save(), which keeps notice_date
+        agreement.notice_date = agreement.notice_deadline
     agreements = Agreement.objects.bulk_create(agreements, batch_size=BATCH)
     parties: list[AgreementParty] = []
     for agreement in agreements:
         partner = partners[rng.randrange(len(partners))]
-        parties.append(AgreementParty(agreement=agreement, institution=home, role=PartyRole.OUR_LIBRARY))
-        parties.append(AgreementParty(agreement=agreement, institution=partner, role=PartyRole.PARTNER))
+        parties.append(
+            AgreementParty(agreement=agreement, institution=home, role=PartyRole.OUR_LIBRARY)
+        )
+        parties.append(
+            AgreementParty(agreement=agreement, institution=partner, role=PartyRole.PARTNER)
+        )
     AgreementParty.objects.bulk_create(parties, batch_size=BATCH)
 
     # An audit trail: the creation of every agreement, as the services would have logged it.
     content_type = ContentType.objects.get_for_model(Agreement)
     log: list[Any] = [
         ActivityLog(
-            created_at=now - dt.timedelta(minutes=n), actor=officer, actor_name=officer.username,
-            action=Action.CREATED, content_type=content_type, object_id=str(a.pk), object_repr=a.title,
+            created_at=now - dt.timedelta(minutes=n),
+            actor=officer,
+            actor_name=officer.username,
+            action=Action.CREATED,
+            content_type=content_type,
+            object_id=str(a.pk),
+            object_repr=a.title,
         )  # fmt: skip
         for n, a in enumerate(agreements)
     ]

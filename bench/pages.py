@@ -96,7 +96,10 @@ def select1(n: int = 2000) -> dict[str, float]:
             cursor.fetchone()
             samples.append((time.perf_counter() - start) * 1_000_000)
     ordered = sorted(samples)
-    return {"p50": round(statistics.median(ordered), 2), "p95": round(ordered[round(0.95 * n) - 1], 2)}
+    return {
+        "p50": round(statistics.median(ordered), 2),
+        "p95": round(ordered[round(0.95 * n) - 1], 2),
+    }
 
 
 def run(n_institutions: int, n_agreements: int, n: int, warmup: int) -> dict[str, Any]:
@@ -140,10 +143,18 @@ def run(n_institutions: int, n_agreements: int, n: int, warmup: int) -> dict[str
 
     cases: list[tuple[str, list[str], Any]] = [
         ("partner list /partners/", ["/partners/"], partner_views),
-        ("partner list, search + filter", ["/partners/?q=大学&country=JP&kind=university_library"], partner_views),
+        (
+            "partner list, search + filter",
+            ["/partners/?q=大学&country=JP&kind=university_library"],
+            partner_views,
+        ),
         ("partner list, page 40", ["/partners/?page=40"], partner_views),
         ("agreement list /agreements/", ["/agreements/"], agreement_views),
-        ("agreement list, search + filter", ["/agreements/?q=exchange&status=in_effect"], agreement_views),
+        (
+            "agreement list, search + filter",
+            ["/agreements/?q=exchange&status=in_effect"],
+            agreement_views,
+        ),
         ("institution page (5 partners)", [f"/partners/{pk}/" for pk in sample_pks], None),
         ("institution page, our library", [f"/partners/{home_pk}/"] if home_pk else [], None),
         ("expiry calendar /agreements/calendar/", ["/agreements/calendar/"], None),
@@ -176,7 +187,6 @@ def _queries_by_page_size(client: Client, url: str, module: Any) -> dict[str, in
     return counts
 
 
-
 def _count(app: str, model: str) -> int:
     from django.apps import apps
 
@@ -190,4 +200,3 @@ def _server_version() -> str:
         else:
             cursor.execute("SELECT sqlite_version()")
         return str(cursor.fetchone()[0])
-

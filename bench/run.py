@@ -57,7 +57,11 @@ def main() -> int:
     backends = ["sqlite"] + (["postgresql"] if os.environ.get("DATABASE_URL") else [])
     results: dict[str, Any] = {
         "date": time.strftime("%Y-%m-%d %H:%M:%S %z"),
-        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+        "machine": {
+            "cpus": os.cpu_count(),
+            "platform": platform.platform(),
+            "python": platform.python_version(),
+        },
         "target_p95_ms": TARGET_P95_MS,
         "institutions": args.institutions,
         "agreements": args.agreements,
@@ -83,7 +87,9 @@ def main() -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
     print_table(results)
-    print(f"\nWritten to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}")
+    print(
+        f"\nWritten to {args.out.relative_to(ROOT) if args.out.is_relative_to(ROOT) else args.out}"
+    )
     return 1 if failed else 0
 
 
@@ -110,7 +116,9 @@ def print_table(results: dict[str, Any]) -> None:
             print(f"{row['name']:<46} {row['p50_ms']:>7.1f} {row['p95_ms']:>7.1f} {row['max_ms']:>7.1f} "
                   f"{ratio:>6} {queries:>9}  {verdict}")  # fmt: skip
         if "select1_us" in result:
-            print(f"SELECT 1 round trip: p50 {result['select1_us']['p50']:.1f} µs, p95 {result['select1_us']['p95']:.1f} µs")
+            print(
+                f"SELECT 1 round trip: p50 {result['select1_us']['p50']:.1f} µs, p95 {result['select1_us']['p95']:.1f} µs"
+            )
         for error in result.get("errors", []):
             print(f"error: {error}")
 

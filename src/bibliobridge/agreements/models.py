@@ -1,5 +1,6 @@
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +22,13 @@ from .enums import (
     Period,
     Unit,
 )
+
+
+def notice_date_of(expiry: dt.date | None, notice_days: int | None) -> dt.date | None:
+    """The last day to give notice: notice_days before expiry (None without both)."""
+    if expiry and notice_days:
+        return expiry - dt.timedelta(days=notice_days)
+    return None
 
 
 class Agreement(models.Model):
@@ -53,6 +61,8 @@ class Agreement(models.Model):
             "Days before expiry by which notice of termination or non-renewal must be given."
         ),
     )
+    # Kept by save() from expiry_date and notice_days, so deadlines are found by index.
+    notice_date = models.DateField(_("notice deadline"), null=True, blank=True, editable=False)
     summary = models.TextField(_("summary"), blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
@@ -69,6 +79,7 @@ class Agreement(models.Model):
         indexes = [
             # Reminders and the expiry calendar: live agreements by expiry date.
             models.Index(fields=["status", "expiry_date"], name="agreement_expiry"),
+            models.Index(fields=["status", "notice_date"], name="agreement_notice"),
             # The agreement list filtered by type.
             models.Index(fields=["type", "status"], name="agreement_type"),
             # The agreement list's default order.
@@ -86,11 +97,16 @@ class Agreement(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.notice_date = self.notice_deadline
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and {"expiry_date", "notice_days"} & set(update_fields):
+            kwargs["update_fields"] = {*update_fields, "notice_date"}
+        super().save(*args, **kwargs)
+
     @property
     def notice_deadline(self) -> dt.date | None:
-        if self.expiry_date and self.notice_days:
-            return self.expiry_date - dt.timedelta(days=self.notice_days)
-        return None
+        return notice_date_of(self.expiry_date, self.notice_days)
 
     def deadlines(self) -> list[tuple[str, dt.date]]:
         found = []

@@ -1,11 +1,14 @@
 """Reusable reads of agreements. No writes here."""
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any, NamedTuple
 
-from django.db.models import Exists, Max, OuterRef, Prefetch, Q, QuerySet
+from django.core.paginator import Page, Paginator
+from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
+from django.db.models.functions import TruncMonth
 
 from bibliobridge.partners.models import Institution
 from bibliobridge.partners.search import search_terms
@@ -55,10 +58,11 @@ def agreements_for_list(filters: dict[str, Any] | None = None) -> QuerySet[Agree
             )
         )
     for term in search_terms(filters.get("q") or ""):
+        # A set of agreement ids computed once per term, rather than a subquery per row.
         party_match = AgreementParty.objects.filter(
-            agreement=OuterRef("pk"), institution__search_text__contains=term
-        )
-        qs = qs.filter(Q(title__icontains=term) | Exists(party_match))
+            institution__in=Institution.objects.filter(search_text__contains=term)
+        ).values("agreement_id")
+        qs = qs.filter(Q(title__icontains=term) | Q(pk__in=party_match))
     within = filters.get("expiring_within")
     if within not in (None, ""):
         today = filters.get("today") or dt.date.today()
@@ -89,34 +93,49 @@ def _documents() -> QuerySet:
     return AgreementDocument.objects.select_related("uploaded_by").order_by("-uploaded_at", "-id")
 
 
-def _live_with_deadlines(first: dt.date, last: dt.date) -> QuerySet[Agreement]:
-    """Live agreements that may have a deadline between first and last.
+def deadline_rows(first: dt.date, last: dt.date) -> QuerySet:
+    """(agreement id, kind, date) of every deadline of a live agreement from first to last.
 
-    A notice deadline lies notice_days before expiry, so expiry may be later than last
-    by at most the longest notice period.
+    Soonest first, in SQL over the two date indexes, so a page of it can be counted and
+    sliced without loading the agreements; deadlines_for() turns a slice into Deadlines.
     """
-    live = Agreement.objects.filter(
-        status__in=AgreementStatus.live_states, expiry_date__isnull=False
-    )
-    longest_notice = live.aggregate(longest=Max("notice_days"))["longest"] or 0
-    return (
-        live.filter(
-            expiry_date__gte=first, expiry_date__lte=last + dt.timedelta(days=longest_notice)
+    live = Agreement.objects.filter(status__in=AgreementStatus.live_states).order_by()
+
+    def of(kind: DeadlineKind, column: str) -> QuerySet:
+        return (
+            live.filter(**{f"{column}__gte": first, f"{column}__lte": last})
+            .annotate(
+                kind=Value(kind.value, output_field=CharField()),
+                day=F(column),
+            )
+            .values_list("pk", "kind", "day", "title")
         )
-        .select_related("owner")
+
+    expiry, notice = of(DeadlineKind.EXPIRY, "expiry_date"), of(DeadlineKind.NOTICE, "notice_date")
+    return expiry.union(notice, all=True).order_by("day", "kind", "title", "pk")
+
+
+def deadlines_for(rows: Iterable[tuple[int, str, dt.date, str]], today: dt.date) -> list[Deadline]:
+    """Deadlines for rows of deadline_rows(), their agreements and parties loaded in 3 queries."""
+    rows = list(rows)
+    agreements = (
+        Agreement.objects.select_related("owner")
         .prefetch_related(_parties_prefetch())
+        .in_bulk([pk for pk, *_rest in rows])
     )
+    return [
+        Deadline(agreements[pk], kind, day, (day - today).days) for pk, kind, day, _title in rows
+    ]
 
 
 def deadlines_between(first: dt.date, last: dt.date, today: dt.date) -> list[Deadline]:
     """Every expiry and notice deadline of live agreements from first to last, by date."""
-    found = [
-        Deadline(agreement, kind, day, (day - today).days)
-        for agreement in _live_with_deadlines(first, last)
-        for kind, day in agreement.deadlines()
-        if first <= day <= last
-    ]
-    return sorted(found, key=lambda d: (d.date, d.kind, d.agreement.title, d.agreement.pk))
+    return deadlines_for(deadline_rows(first, last), today)
+
+
+def upcoming_deadline_rows(today: dt.date, within_days: int = 90) -> QuerySet:
+    """deadline_rows() for the next within_days days."""
+    return deadline_rows(today, today + dt.timedelta(days=within_days))
 
 
 def upcoming_deadlines(today: dt.date, within_days: int = 90) -> list[Deadline]:
@@ -124,7 +143,7 @@ def upcoming_deadlines(today: dt.date, within_days: int = 90) -> list[Deadline]:
 
     Each item unpacks as (agreement, deadline kind, date, days left).
     """
-    return deadlines_between(today, today + dt.timedelta(days=within_days), today)
+    return deadlines_for(upcoming_deadline_rows(today, within_days), today)
 
 
 def agreements_of(institution: Institution) -> QuerySet[Agreement]:
@@ -139,10 +158,14 @@ def agreements_of(institution: Institution) -> QuerySet[Agreement]:
     )
 
 
+CALENDAR_PAGE_SIZE = 50
+
+
 @dataclass
 class Month:
     start: dt.date
     deadlines: list[Deadline]
+    page: Page
 
 
 def _month_start(day: dt.date, plus: int = 0) -> dt.date:
@@ -159,26 +182,32 @@ class MonthCount:
 def deadline_counts_by_month(today: dt.date, months: int = 24) -> list[MonthCount]:
     """How many expiry and notice deadlines fall in each month from this one on.
 
-    Counted from two columns, without loading agreements, so the overview stays fast
-    with tens of thousands of agreements.
+    Counted in SQL, one GROUP BY per date column, without loading agreements.
     """
     starts = [_month_start(today, i) for i in range(months)]
     end = _month_start(today, months) - dt.timedelta(days=1)
     counts = dict.fromkeys(starts, 0)
-    live = Agreement.objects.filter(status__in=AgreementStatus.live_states, expiry_date__gte=today)
-    for expiry, notice_days in live.values_list("expiry_date", "notice_days").iterator():
-        days = [expiry] + ([expiry - dt.timedelta(days=notice_days)] if notice_days else [])
-        for day in days:
-            if today <= day <= end:
-                counts[_month_start(day)] += 1
+    live = Agreement.objects.filter(status__in=AgreementStatus.live_states).order_by()
+    for column in ("expiry_date", "notice_date"):
+        grouped = (
+            live.filter(**{f"{column}__gte": today, f"{column}__lte": end})
+            .annotate(month=TruncMonth(column))
+            .values("month")
+            .annotate(n=Count("pk"))
+            .values_list("month", "n")
+        )
+        for month, n in grouped:
+            month = month.date() if isinstance(month, dt.datetime) else month
+            counts[month] += n
     return [MonthCount(start, counts[start]) for start in starts]
 
 
-def expiry_calendar(today: dt.date, month: dt.date | None = None) -> Month:
-    """The deadlines falling in one month (this month unless given), soonest first."""
+def expiry_calendar(today: dt.date, month: dt.date | None = None, page: Any = 1) -> Month:
+    """One page of the deadlines falling in one month (this month unless given), soonest first."""
     start = _month_start(month or today)
     end = _month_start(start, 1) - dt.timedelta(days=1)
-    return Month(start, deadlines_between(max(start, today), end, today))
+    shown = Paginator(deadline_rows(max(start, today), end), CALENDAR_PAGE_SIZE).get_page(page)
+    return Month(start, deadlines_for(shown.object_list, today), shown)
 
 
 def home_institution() -> Institution | None:

@@ -1,5 +1,5 @@
 from typing import Any, cast
-from urllib.parse import urlsplit
+from urllib.parse import urlencode, urlsplit
 
 from django.conf import settings
 from django.contrib import messages
@@ -97,11 +97,14 @@ def agreement_calendar(request: HttpRequest) -> HttpResponse:
     for month in months:
         if month.start.strftime("%Y-%m") == wanted:
             selected = month.start
-    return render(
-        request,
-        "agreements/calendar.html",
-        {"months": months, "month": queries.expiry_calendar(today, selected), "today": today},
-    )
+    month = queries.expiry_calendar(today, selected, request.GET.get("page"))
+    context = {
+        "months": months,
+        "month": month,
+        "month_query": urlencode({"month": selected.strftime("%Y-%m")}),
+        "today": today,
+    }
+    return render(request, "agreements/calendar.html", context)
 
 
 @require_perm(VIEW)

@@ -972,11 +972,11 @@ def write_in_bulk(plan: Plan, actor: Any, batch: int = 2000) -> None:
                         (through, links)):  # fmt: skip
         model.objects.bulk_create(rows, batch_size=batch)
 
-    agreements = Agreement.objects.bulk_create(
-        [Agreement(**a.fields, status=a.status, owner=actor, created_at=now, updated_at=now, status_changed_at=now)
-         for a in plan.agreements],
-        batch_size=batch,
-    )  # fmt: skip
+    agreements = [Agreement(**a.fields, status=a.status, owner=actor, created_at=now, updated_at=now,
+                            status_changed_at=now) for a in plan.agreements]  # fmt: skip
+    for agreement in agreements:  # bulk_create skips save(), which keeps notice_date
+        agreement.notice_date = agreement.notice_deadline
+    agreements = Agreement.objects.bulk_create(agreements, batch_size=batch)
     parties, conditions = [], []
     for item, agreement in zip(plan.agreements, agreements, strict=True):
         parties += [AgreementParty(agreement=agreement, **{**p, "institution": saved[p["institution"]]})

@@ -19,10 +19,11 @@ def home(request: HttpRequest) -> HttpResponse:
     user = request.user
     context: dict = {"today": timezone.localdate()}
     if user.has_perm("agreements.view_agreement"):
-        deadlines = agreement_queries.upcoming_deadlines(timezone.localdate(), within_days=90)
+        today = timezone.localdate()
+        rows = agreement_queries.upcoming_deadline_rows(today, within_days=90)
         # The panel shows the soonest; the calendar has them all.
-        context["deadlines"] = deadlines[:HOME_DEADLINES]
-        context["deadline_total"] = len(deadlines)
+        context["deadlines"] = agreement_queries.deadlines_for(rows[:HOME_DEADLINES], today)
+        context["deadline_total"] = rows.count()
     if user.has_perm("partners.view_institution"):
         by_country = partner_queries.partners_by_country()
         context["partner_total"] = sum(n for _code, n in by_country)

@@ -79,3 +79,18 @@ def test_htmx_filter_returns_only_rows(viewer_client):
     body = response.content.decode()
     assert "Only this" in body
     assert "<html" not in body
+
+
+@pytest.mark.django_db
+def test_notice_date_follows_expiry_and_notice_period(officer):
+    from bibliobridge.agreements import services
+
+    agreement = AgreementFactory(status="signed", expiry_date=dt.date(2027, 3, 31), notice_days=31)
+    assert agreement.notice_date == dt.date(2027, 2, 28)
+    services.amend_agreement(officer, agreement, {"notice_days": 90}, "Longer notice")
+    agreement.refresh_from_db()
+    assert agreement.notice_date == dt.date(2026, 12, 31)
+    agreement.expiry_date = None
+    agreement.save(update_fields=["expiry_date"])
+    agreement.refresh_from_db()
+    assert agreement.notice_date is None

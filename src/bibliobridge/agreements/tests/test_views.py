@@ -183,6 +183,29 @@ class TestReadPages:
         assert "Expiring soon" in body
         assert "Draft, not shown" not in body
 
+    @pytest.mark.parametrize("count", [3, 60])
+    def test_calendar_pages_a_full_month_in_constant_queries(
+        self, viewer_client, django_assert_max_num_queries, count
+    ):
+        today = dt.date.today()
+        month = today.replace(day=1) + dt.timedelta(days=62)  # within the month after next
+        for n in range(count):
+            AgreementFactory(
+                title=f"Ends {n:02d}", status="in_effect", expiry_date=month.replace(day=1 + n % 28),
+                parties=[InstitutionFactory(), InstitutionFactory()],
+            )  # fmt: skip
+        url = reverse("agreements:calendar")
+        params = {"month": month.strftime("%Y-%m")}
+        with django_assert_max_num_queries(12):
+            first = viewer_client.get(url, params)
+        shown = first.context["month"]
+        assert len(shown.deadlines) == min(count, 50)
+        assert [d.date for d in shown.deadlines] == sorted(d.date for d in shown.deadlines)
+        if count > 50:
+            second = viewer_client.get(url, {**params, "page": 2}).context["month"]
+            assert len(second.deadlines) == count - 50
+            assert f"month={params['month']}&amp;page=2" in first.content.decode()
+
 
 class TestList:
     def test_filters(self, viewer_client):

@@ -24,6 +24,7 @@ from typing import IO, Any
 from django.conf import settings
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
+from lxml import etree
 
 # A note on one cell: (row as the user sees it, column header, message).
 Note = tuple[int, str, Any]
@@ -411,11 +412,11 @@ def _read_xlsx(data: bytes, is_header: Any) -> Table:
 
 def _merged_ranges(sheet: Any) -> list[str]:
     """The merged ranges of a read-only sheet, which openpyxl does not parse in that mode."""
-    from defusedxml.ElementTree import iterparse
-
     refs = []
     with sheet._get_source() as source:
-        for _event, element in iterparse(source):
+        for _event, element in etree.iterparse(
+            source, resolve_entities=False, no_network=True, huge_tree=False
+        ):
             tag = element.tag.rsplit("}", 1)[-1]
             if tag == "mergeCell" and element.get("ref"):
                 refs.append(element.get("ref"))
