@@ -8,7 +8,7 @@ from typing import Any, NamedTuple
 
 from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
-from django.db.models.functions import TruncMonth
+from django.db.models.functions import Cast, Substr
 
 from bibliobridge.partners.models import Institution
 from bibliobridge.partners.search import search_terms
@@ -191,14 +191,15 @@ def deadline_counts_by_month(today: dt.date, months: int = 24) -> list[MonthCoun
     for column in ("expiry_date", "notice_date"):
         grouped = (
             live.filter(**{f"{column}__gte": today, f"{column}__lte": end})
-            .annotate(month=TruncMonth(column))
+            # "YYYY-MM" from the ISO text of the date: native on SQLite and PostgreSQL,
+            # where SQLite's TruncMonth calls back into Python for every row.
+            .annotate(month=Substr(Cast(column, CharField()), 1, 7))
             .values("month")
             .annotate(n=Count("pk"))
             .values_list("month", "n")
         )
         for month, n in grouped:
-            month = month.date() if isinstance(month, dt.datetime) else month
-            counts[month] += n
+            counts[dt.date(int(month[:4]), int(month[5:7]), 1)] += n
     return [MonthCount(start, counts[start]) for start in starts]
 
 

@@ -60,7 +60,7 @@ class ActivityLog(models.Model):
                 fields=["content_type", "object_id", "-created_at"], name="activity_object"
             ),
             # Recent activity on the home page.
-            models.Index(fields=["-created_at"], name="activity_recent"),
+            models.Index(fields=["-created_at", "-id"], name="activity_recent"),
         ]
 
     def __str__(self) -> str:
