@@ -1,0 +1,404 @@
+"""Folding, tokenising and romanising text in any script, for search and matching.
+
+``fold`` makes the forms a reader would call "the same" equal: Müller = Muller,
+Dostoevskiĭ = Dostoevskii = DOSTOEVSKII, 紅樓夢 = 红楼梦, ＡＢＣ = abc. ``tokens`` splits
+folded text into the words a search index stores; ``romanise`` turns vernacular text
+into the Latin form a cataloguer would write, so 红楼梦 can be matched with
+"Hong lou meng".
+
+Decisions, and why:
+
+- Diacritics are stripped, and ü becomes u, not ue. Catalogues romanise and key in
+  names both ways (Müller, Muller, Mueller); stripping is what search engines and the
+  Library of Congress's own name-matching normalisation (NACO) do, it is the same rule
+  for every language, and it keeps Turkish, Hungarian and Pinyin ü (lü) right, where ue
+  would be wrong. "Mueller" therefore does not fold to "muller".
+- Only Latin, Greek, Cyrillic, Hebrew (points) and Arabic (harakat) marks are removed.
+  Marks that are letters' vowels in Indic or Thai scripts, and the kana voicing marks
+  (が is not か), are kept.
+- The ALA-LC romanisation marks ʹ ʺ ʼ ʻ and the ligature halves U+FE20-FE23
+  (t︠s︡) are deleted, so "obʺiasnenie" folds to "obiasnenie" and "Hanʼguk" to "hanguk".
+  Plain apostrophes become spaces, so "l'amour" is found by "amour".
+- Traditional Chinese characters become simplified ones through OpenCC's character
+  table (with Taiwan and Hong Kong variant forms first), applied one character at a
+  time. Phrase-level conversion would be more correct for display, but folding only has
+  to send both forms to the same string, and a per-character table is a single
+  ``str.translate``: about 20 times faster than a phrase converter. Japanese kanji go
+  through the same table (村上春樹 folds to 村上春树), which is harmless because the query
+  is folded the same way. Kana are kept as they are (hiragana and katakana stay
+  distinct).
+- Arabic alef forms (أ إ آ ٱ) fold to ا, ى to ي and ة to ه, as Arabic search engines do,
+  and tatweel is dropped.
+
+``tokens`` gives words for scripts written with spaces. Han, kana and Hangul runs give
+overlapping two-character pieces (紅樓夢 → 红楼, 楼梦), and a run of one character gives
+that character: this is the CJK bigram scheme of Lucene's CJKAnalyzer, which needs no
+dictionary, finds 红楼梦 inside 红楼梦研究 and 村上春樹 inside 村上春樹全作品, and
+costs nothing at ingest. A one-character query inside a longer run is not found: the
+price of not indexing every character.
+"""
+
+import functools
+import re
+import unicodedata
+from importlib import resources
+
+__all__ = ["fold", "romanise", "script_of", "tokens"]
+
+# Combining marks removed after canonical decomposition.
+_STRIPPED_MARKS = [
+    (0x0300, 0x036F),  # combining diacritical marks (Latin, Greek, Cyrillic й ё)
+    (0x0483, 0x0489),  # Cyrillic combining marks (titlo ...)
+    (0x0591, 0x05BD),  # Hebrew cantillation and points
+    (0x05BF, 0x05BF),
+    (0x05C1, 0x05C2),
+    (0x05C4, 0x05C5),
+    (0x05C7, 0x05C7),
+    (0x0610, 0x061A),  # Arabic signs
+    (0x064B, 0x065F),  # Arabic harakat
+    (0x0670, 0x0670),  # superscript alef
+    (0x06D6, 0x06ED),  # Quranic marks
+    (0x1AB0, 0x1AFF),
+    (0x1DC0, 0x1DFF),
+    (0x20D0, 0x20FF),
+    (0xFE20, 0xFE2F),  # combining half marks: the ALA-LC ligature halves t︠s︡
+]
+
+# Letters that carry their "diacritic" in the base letter, so decomposition leaves them.
+_LETTERS = {
+    "æ": "ae",
+    "œ": "oe",
+    "ø": "o",
+    "ł": "l",
+    "đ": "d",
+    "ð": "d",
+    "þ": "th",
+    "ı": "i",
+    "ŀ": "l",
+    "ħ": "h",
+    "ŧ": "t",
+    "ŋ": "ng",
+    "ɨ": "i",
+    "ʉ": "u",
+    "ƀ": "b",
+    "ɖ": "d",
+    "ƒ": "f",
+    "ɔ": "o",
+    "ɛ": "e",
+    "ə": "e",
+    "ĸ": "k",
+    # ALA-LC romanisation marks: soft and hard signs, alif and ayn, Korean aspiration.
+    "ʹ": "",
+    "ʺ": "",
+    "ʼ": "",
+    "ʻ": "",
+    "ʾ": "",
+    "ʿ": "",
+    "\u200c": "",  # zero-width non-joiner: keeps Persian words whole
+    "\u200d": "",
+    "\u00ad": "",  # soft hyphen
+    # Arabic letter forms that search treats as one.
+    "أ": "ا",
+    "إ": "ا",
+    "آ": "ا",
+    "ٱ": "ا",
+    "ى": "ي",
+    "ة": "ه",
+    "ـ": "",  # tatweel
+}
+
+# Planes 0-2 hold every punctuation and symbol a title uses; planes 3+ are Han and tags.
+_LAST_CODE_POINT = 0x30000
+
+
+def _first_values(name: str) -> dict[str, str]:
+    table = {}
+    text = resources.files("opencc_purepy").joinpath("dicts", name).read_text("utf-8")
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        key, _, values = line.partition("\t")
+        value = values.split(" ")[0].strip()
+        if len(key) == 1 and len(value) == 1 and key != value:
+            table[key] = value
+    return table
+
+
+@functools.cache
+def traditional_to_simplified() -> dict[str, str]:
+    """OpenCC's one-to-one character table, variants resolved, closed under repetition."""
+    variants = {**_first_values("HKVariantsRev.txt"), **_first_values("TWVariantsRev.txt")}
+    ts = _first_values("TSCharacters.txt")
+    table = {}
+    for char in set(variants) | set(ts):
+        seen = {char}
+        value = variants.get(char, char)
+        value = ts.get(value, value)
+        while value in ts and value not in seen:  # chains: a → b → c
+            seen.add(value)
+            value = ts[value]
+        if value != char:
+            table[char] = value
+    return table
+
+
+@functools.cache
+def _fold_table() -> dict[int, str | None]:
+    table: dict[int, str | None] = {}
+    for char in map(chr, range(_LAST_CODE_POINT)):
+        category = unicodedata.category(char)
+        if category[0] in "PSZ" or category == "Cc":
+            table[ord(char)] = " "
+    for start, end in _STRIPPED_MARKS:
+        for code in range(start, end + 1):
+            table[code] = None
+    for char, value in _LETTERS.items():
+        table[ord(char)] = value or None
+    for char, value in traditional_to_simplified().items():
+        table[ord(char)] = value
+    return table
+
+
+_ASCII_PUNCTUATION = re.compile(r"[^a-z0-9]+")
+
+
+def fold(text: str) -> str:
+    """The form of ``text`` used for search and matching; see the module docstring."""
+    if text.isascii():
+        return " ".join(_ASCII_PUNCTUATION.sub(" ", text.lower()).split())
+    text = unicodedata.normalize("NFKD", text).casefold().translate(_fold_table())
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+_CJK = (
+    "\u1100-\u11ff"  # Hangul jamo
+    "\u3005-\u3007"  # 々 〆 〇
+    "\u3040-\u30ff"  # hiragana, katakana
+    "\u3130-\u318f"  # Hangul compatibility jamo
+    "\u31f0-\u31ff"  # katakana extensions
+    "\u3400-\u4dbf"  # Han extension A
+    "\u4e00-\u9fff"  # Han
+    "\uac00-\ud7af"  # Hangul syllables
+    "\uf900-\ufaff"  # Han compatibility
+    "\U00020000-\U0003134f"  # Han extensions B-G
+)
+_TOKEN = re.compile(f"([{_CJK}]+)|[^\\s{_CJK}]+")
+_HAN = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f]")
+_KANA = re.compile("[\u3041-\u3096\u309d-\u30fa\u30fc-\u30ff\u31f0-\u31ff]")  # not ・
+_HANGUL = re.compile("[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
+_CYRILLIC = re.compile("[\u0400-\u052f]")
+
+
+def tokens(text: str) -> list[str]:
+    """Search tokens of ``text``, in order: words, or CJK character bigrams (see above)."""
+    result = []
+    for match in _TOKEN.finditer(fold(text)):
+        run = match.group(1)
+        if run is None:
+            result.append(match.group())
+        elif len(run) == 1:
+            result.append(run)
+        else:
+            result.extend(run[i : i + 2] for i in range(len(run) - 1))
+    return result
+
+
+def script_of(text: str) -> str:
+    """The script that decides how ``text`` is romanised: jpan, hang, hani, cyrl or latn."""
+    if _KANA.search(text):
+        return "jpan"
+    if _HANGUL.search(text):
+        return "hang"
+    if _HAN.search(text):
+        return "hani"
+    if _CYRILLIC.search(text):
+        return "cyrl"
+    return "latn"
+
+
+# --- Romanisation -----------------------------------------------------------------------
+
+_LANGUAGE_SCRIPT = {"chi": "hani", "zho": "hani", "jpn": "jpan", "kor": "hang"}
+
+
+def romanise(text: str, language: str = "") -> str:
+    """``text`` in Latin letters as a cataloguer would romanise it, then folded.
+
+    ``language`` is an ISO 639-2 code; it picks the scheme for Han text (Chinese pinyin,
+    or Japanese Hepburn) and the Cyrillic table, and when empty the script decides.
+    Chinese is pinyin without tones (pypinyin); Japanese is Hepburn (pykakasi) with long
+    vowels and particles as the Library of Congress writes them; Korean is the ALA-LC
+    form of McCune-Reischauer that LC records use; Cyrillic follows the ALA-LC tables for
+    Russian, Ukrainian, Belarusian, Bulgarian, Serbian and Macedonian. Other scripts go
+    through anyascii. Latin text passes through (for Japanese, with long vowels reduced
+    the same way), so both sides of a comparison can be given to this function.
+    """
+    language = language.lower()[:3]
+    script = script_of(text)
+    if script == "hani" and _LANGUAGE_SCRIPT.get(language) == "jpan":
+        script = "jpan"
+    if script == "jpan":
+        return _japanese(text)
+    if script == "hang":
+        return fold(_korean(text))
+    if script == "hani":
+        return fold(_chinese(text))
+    if script == "cyrl":
+        return fold(_cyrillic(text, language))
+    folded = fold(text)
+    if folded.isascii():
+        return _long_vowels(folded) if language == "jpn" else folded
+    from anyascii import anyascii
+
+    return fold(anyascii(folded))
+
+
+def _chinese(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return " ".join(lazy_pinyin(text, style=Style.NORMAL, v_to_u=True))
+
+
+@functools.cache
+def _kakasi():
+    import pykakasi
+
+    return pykakasi.kakasi()
+
+
+# LC writes the particles は へ を as wa, e, o, and 日本 as Nihon.
+_JAPANESE_WORDS = {"は": "wa", "へ": "e", "を": "o", "日本": "nihon"}
+_DOUBLE_VOWEL = re.compile(r"([aeiou])\1+|ou")
+
+
+def _long_vowels(text: str) -> str:
+    # LC writes ō for おう and おお, ū for うう; pykakasi spells them out. Reducing every
+    # doubled vowel on both sides makes the two agree (Tōkyō, toukyou → tokyo).
+    return _DOUBLE_VOWEL.sub(lambda m: m.group()[0], text)
+
+
+def _japanese(text: str) -> str:
+    parts = []
+    for part in _kakasi().convert(unicodedata.normalize("NFKC", text)):
+        parts.append(_JAPANESE_WORDS.get(part["orig"].strip(), part["hepburn"]))
+    return _long_vowels(fold(" ".join(parts)))
+
+
+# Korean: McCune-Reischauer as ALA-LC writes it, with the marks folding removes left out
+# (ŏ → o, ŭ → u, kʻ → k). Sound changes apply inside a word, as LC's word division shows.
+_KO_INITIAL = ["k", "kk", "n", "t", "tt", "r", "m", "p", "pp", "s", "ss", "", "ch", "tch", "ch", "k", "t", "p", "h"]  # fmt: skip
+_KO_VOICED = {0: "g", 3: "d", 7: "b", 12: "j"}  # ㄱ ㄷ ㅂ ㅈ between voiced sounds
+_KO_VOWEL = ["a", "ae", "ya", "yae", "o", "e", "yo", "ye", "o", "wa", "wae", "oe", "yo", "u", "wo", "we", "wi", "yu", "u", "ui", "i"]  # fmt: skip
+# Final consonant: (before a consonant or at the end, carried to a following silent ㅇ).
+_KO_FINAL = [
+    ("", ""), ("k", "g"), ("k", "kk"), ("k", "ks"), ("n", "n"), ("n", "nj"), ("n", "n"),
+    ("t", "d"), ("l", "r"), ("k", "lg"), ("m", "lm"), ("l", "lb"), ("l", "ls"), ("l", "lt"),
+    ("p", "lp"), ("l", "r"), ("m", "m"), ("p", "b"), ("p", "ps"), ("t", "s"), ("t", "ss"),
+    ("ng", "ng"), ("t", "j"), ("t", "ch"), ("k", "k"), ("t", "t"), ("p", "p"), ("t", ""),
+]  # fmt: skip
+_KO_NASAL = {"k": "ng", "t": "n", "p": "m"}
+
+
+def _korean_word(syllables: list[tuple[int, int, int]]) -> str:
+    out = []
+    previous = None  # the previous syllable's final: plain form, or "" after a vowel
+    for initial, vowel, final in syllables:
+        onset = _KO_INITIAL[initial]
+        if previous is not None:
+            coda, carried = _KO_FINAL[previous]
+            if initial == 11 and previous:  # silent ㅇ: the final is carried over
+                if carried == "ng":
+                    out.append("ng")
+                else:
+                    onset = carried
+            elif initial in (2, 6):  # ㄴ ㅁ: a stop before them becomes nasal
+                if coda == "l" and initial == 2:
+                    onset = "l"
+                out.append(_KO_NASAL.get(coda, coda))
+            elif initial == 5:  # ㄹ
+                if coda in ("n", "l"):
+                    out.append("l")
+                    onset = "l"
+                else:
+                    out.append(_KO_NASAL.get(coda, coda))
+                    onset = "n" if coda else "r"
+            else:
+                out.append(coda)
+                if coda in ("", "n", "l", "m", "ng"):
+                    onset = _KO_VOICED.get(initial, onset)
+        if initial == 9 and vowel == 16:  # 쉬: shwi
+            onset = "sh"
+        out.append(onset + _KO_VOWEL[vowel])
+        previous = final
+    if previous:
+        out.append(_KO_FINAL[previous][0])
+    return "".join(out)
+
+
+def _korean(text: str) -> str:
+    words = []
+    for word in unicodedata.normalize("NFKC", text).split():
+        out, syllables = [], []
+        for char in word:
+            code = ord(char) - 0xAC00
+            if 0 <= code < 11172:
+                syllables.append((code // 588, (code % 588) // 28, code % 28))
+                continue
+            if syllables:
+                out.append(_korean_word(syllables))
+                syllables = []
+            out.append(_chinese(char) if _HAN.match(char) else char)
+        if syllables:
+            out.append(_korean_word(syllables))
+        words.append("".join(out))
+    return " ".join(words)
+
+
+# ALA-LC Cyrillic, with the marks folding removes left out (й → i, ю → iu, ь → "").
+_RUSSIAN = dict(zip("абвгдеёжзийклмнопрстуфхцчшщъыьэюяіѣѳѵ", "a b v g d e e zh z i i k l m n o p r s t u f kh ts ch sh shch _ y _ e iu ia i e f y".split(), strict=True))  # fmt: skip
+_CYRILLIC_TABLES = {
+    "rus": _RUSSIAN,
+    "ukr": {**_RUSSIAN, "г": "h", "ґ": "g", "є": "ie", "ї": "i", "и": "y", "щ": "shch"},
+    "bel": {**_RUSSIAN, "г": "h", "ґ": "g", "ў": "u"},
+    "bul": {**_RUSSIAN, "щ": "sht", "ъ": "u"},
+    "srp": {
+        **_RUSSIAN,
+        "ђ": "d",
+        "ј": "j",
+        "љ": "lj",
+        "њ": "nj",
+        "ћ": "c",
+        "џ": "dz",
+        "х": "h",
+        "ц": "c",
+        "ч": "c",
+        "ш": "s",
+        "ж": "z",
+    },  # fmt: skip
+    "mac": {
+        **_RUSSIAN,
+        "ѓ": "g",
+        "ѕ": "dz",
+        "ј": "j",
+        "љ": "lj",
+        "њ": "nj",
+        "ќ": "k",
+        "џ": "dz",
+        "х": "h",
+        "ц": "c",
+        "ч": "c",
+        "ш": "s",
+        "ж": "z",
+    },  # fmt: skip
+}
+
+
+@functools.cache
+def _cyrillic_table(language: str) -> dict[int, str]:
+    table = _CYRILLIC_TABLES.get(language, _RUSSIAN)
+    return {ord(k): ("" if v == "_" else v) for k, v in table.items()}
+
+
+def _cyrillic(text: str, language: str) -> str:
+    # Lower-case first: the tables hold lower case, and fold lower-cases anyway.
+    return unicodedata.normalize("NFC", text).lower().translate(_cyrillic_table(language))
