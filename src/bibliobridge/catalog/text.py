@@ -338,6 +338,9 @@ def _korean_word(syllables: list[tuple[int, int, int]]) -> str:
 def _korean(text: str) -> str:
     words = []
     for word in unicodedata.normalize("NFKC", text).split():
+        if word.rstrip(",.") == "이":  # the surname 李, as LC writes it
+            words.append("yi")
+            continue
         out, syllables = [], []
         for char in word:
             code = ord(char) - 0xAC00
