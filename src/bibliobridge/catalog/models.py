@@ -248,3 +248,4 @@ class StagedRecord(models.Model):
             # A file that lists one record twice keeps the last: see imports.stage().
             models.UniqueConstraint(fields=["run", "local_id"], name="staged_run_local_id")
         ]
+from .search.models import *  # noqa: E402,F403

@@ -1,0 +1,479 @@
+# ruff: noqa: S608 — SQL is built only from our own table names and "%s" placeholders.
+"""Writing the index: segments of roaring-bitmap postings, merged LSM-style.
+
+Every write starts by bumping SearchState.generation. That one UPDATE is also the
+writers' lock: on PostgreSQL it holds the row until commit, on SQLite it takes the
+database's write lock; so segment ids are handed out, and committed, in order. Readers
+only ever compare the generation (see ``reader``).
+
+Segments are never changed once written. A merge writes the union of its sources, less
+retired documents, as a new segment and deletes the sources in the same transaction. A
+document's terms never change either: the caller gives changed content a new document id
+and retires the old one. That is what lets a reader keep bitmaps across writes.
+"""
+
+import heapq
+import itertools
+import math
+import secrets
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from operator import itemgetter
+
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from pyroaring import BitMap
+
+from .models import SearchPosting, SearchSegment, SearchState, SearchTerm
+from .query import clip
+
+__all__ = [
+    "DocumentReused",
+    "IndexStats",
+    "SegmentStats",
+    "index_documents",
+    "merge_segments",
+    "rebuild",
+    "retire",
+    "stats",
+]
+
+STATE = SearchState._meta.db_table
+SEGMENT = SearchSegment._meta.db_table
+TERM = SearchTerm._meta.db_table
+POSTING = SearchPosting._meta.db_table
+
+# Documents held in memory at once while indexing; a larger batch is written in pieces
+# and merged into one segment. About 45 terms a document: ~100 MB of Python lists.
+CHUNK_DOCS = 50_000
+# Tiered merging: segments whose live sizes are within a factor of MERGE_FACTOR form a
+# tier, and MERGE_FACTOR segments of a tier are merged into one.
+MERGE_FACTOR = 8
+# A segment with less than this share of its documents still live is rewritten.
+MIN_LIVE_SHARE = 0.5
+# Rows per statement or fetch.
+BATCH = 2000
+IN_CHUNK = 500
+
+
+class DocumentReused(ValueError):
+    """A document id that is (or was) indexed was given again.
+
+    The index relies on a document's terms never changing: give changed content a new
+    id and retire the old one.
+    """
+
+    def __init__(self, doc_ids: BitMap) -> None:
+        sample = ", ".join(str(d) for d in list(doc_ids)[:10])
+        super().__init__(
+            f"{len(doc_ids)} document id(s) already indexed or retired ({sample}); "
+            "changed content needs a new document id"
+        )
+        self.doc_ids = doc_ids
+
+
+@dataclass
+class SegmentStats:
+    id: int
+    newest: int
+    docs: int
+    live: int
+    terms: int
+    blob_bytes: int
+    merged: bool
+
+
+@dataclass
+class IndexStats:
+    generation: int
+    live_docs: int
+    retired_docs: int
+    terms: int
+    postings: int
+    blob_bytes: int
+    segments: list[SegmentStats] = field(default_factory=list)
+
+
+@dataclass
+class _State:
+    epoch: int
+    generation: int
+    last_segment: int
+    last_fresh: int
+    live: BitMap
+    retired: BitMap
+
+
+def _lock(cursor) -> _State:
+    """Bump the generation (taking the writers' lock) and read the state."""
+    cursor.execute(f"UPDATE {STATE} SET generation = generation + 1 WHERE id = 1")
+    if cursor.rowcount == 0:
+        empty = BitMap().serialize()
+        cursor.execute(
+            f"INSERT INTO {STATE} (id, epoch, generation, last_segment, last_fresh, live, retired)"
+            " VALUES (1, %s, 1, 0, 0, %s, %s)",
+            [_new_epoch(), empty, empty],
+        )
+    cursor.execute(
+        f"SELECT epoch, generation, last_segment, last_fresh, live, retired FROM {STATE} WHERE id = 1"
+    )
+    epoch, generation, last_segment, last_fresh, live, retired = cursor.fetchone()
+    return _State(
+        epoch,
+        generation,
+        last_segment,
+        last_fresh,
+        BitMap.deserialize(live),
+        BitMap.deserialize(retired),
+    )
+
+
+def _save(cursor, state: _State) -> None:
+    state.live.run_optimize()
+    state.retired.run_optimize()
+    cursor.execute(
+        f"UPDATE {STATE} SET epoch = %s, last_segment = %s, last_fresh = %s, live = %s, retired = %s"
+        " WHERE id = 1",
+        [
+            state.epoch,
+            state.last_segment,
+            state.last_fresh,
+            state.live.serialize(),
+            state.retired.serialize(),
+        ],
+    )
+
+
+def _new_epoch() -> int:
+    return secrets.randbits(62)
+
+
+def _placeholders(n: int) -> str:
+    return ", ".join(["%s"] * n)
+
+
+def _chunks(items: list, size: int) -> Iterator[list]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+# --- writing -----------------------------------------------------------------------------
+
+
+def index_documents(
+    docs: Iterable[tuple[int, Iterable[str]]], using: str = DEFAULT_DB_ALIAS
+) -> int | None:
+    """Index new documents as one new segment; returns its id (None for no documents).
+
+    Runs in the caller's transaction when there is one. Raises DocumentReused, writing
+    nothing, if a document id is already live, was retired, or comes twice.
+    """
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        state = _lock(cursor)
+        segment = _index(cursor, state, docs)
+        _save(cursor, state)
+        return segment
+
+
+def rebuild(docs: Iterable[tuple[int, Iterable[str]]], using: str = DEFAULT_DB_ALIAS) -> int | None:
+    """Replace the whole index by these documents, in one segment; returns its id.
+
+    Retired ids are forgotten (they may be used again) and every reader's cache is dropped.
+    """
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        state = _lock(cursor)
+        for table in (POSTING, SEGMENT, TERM):
+            cursor.execute(f"DELETE FROM {table}")
+        state.epoch = _new_epoch()
+        state.live, state.retired = BitMap(), BitMap()
+        segment = _index(cursor, state, docs)
+        _save(cursor, state)
+        return segment
+
+
+def _index(cursor, state: _State, docs: Iterable[tuple[int, Iterable[str]]]) -> int | None:
+    written = []
+    for chunk, postings in _read_chunks(docs):
+        reused = chunk & (state.live | state.retired)
+        if reused:
+            raise DocumentReused(reused)
+        state.last_segment += 1
+        _write_segment(cursor, state.last_segment, state.last_segment, chunk, postings)
+        state.live |= chunk
+        state.last_fresh = state.last_segment
+        written.append(state.last_segment)
+        del postings
+    if len(written) > 1:
+        # One batch, one segment: readers and the merge policy count segments per batch.
+        return _merge(cursor, state, written)
+    return written[0] if written else None
+
+
+def _read_chunks(
+    docs: Iterable[tuple[int, Iterable[str]]],
+) -> Iterator[tuple[BitMap, dict[str, list[int]]]]:
+    ids = BitMap()
+    postings: dict[str, list[int]] = defaultdict(list)
+    for doc, terms in docs:
+        if doc in ids:
+            raise DocumentReused(BitMap([doc]))
+        ids.add(doc)
+        for term in set(terms):
+            if term:
+                postings[clip(term)].append(doc)
+        if len(ids) >= CHUNK_DOCS:
+            yield ids, postings
+            ids, postings = BitMap(), defaultdict(list)
+    if ids:
+        yield ids, postings
+
+
+def _write_segment(
+    cursor, segment: int, newest: int, docs: BitMap, postings: dict[str, list[int]]
+) -> None:
+    term_ids = _term_ids(cursor, {term: len(ids) for term, ids in postings.items()})
+    blob_bytes = 0
+
+    def rows() -> Iterator[tuple[int, int, int, bytes]]:
+        nonlocal blob_bytes
+        for term_id, term in sorted((term_ids[term], term) for term in postings):
+            bitmap = BitMap(postings[term])
+            bitmap.run_optimize()
+            blob = bitmap.serialize()
+            blob_bytes += len(blob)
+            yield term_id, segment, len(bitmap), blob
+
+    _insert_postings(cursor, rows())
+    _insert_segment(cursor, segment, newest, docs, len(postings), blob_bytes, merged=False)
+
+
+def _insert_segment(
+    cursor, segment: int, newest: int, docs: BitMap, terms: int, blob_bytes: int, merged: bool
+) -> None:
+    docs.run_optimize()
+    cursor.execute(
+        f"INSERT INTO {SEGMENT} (id, newest, doc_count, docs, term_count, blob_bytes, merged,"
+        " created_at) VALUES (%s, %s, %s, %s, %s, %s, %s, CURRENT_TIMESTAMP)",
+        [segment, newest, len(docs), docs.serialize(), terms, blob_bytes, merged],
+    )
+
+
+def _insert_postings(cursor, rows: Iterable[tuple[int, int, int, bytes]]) -> None:
+    if cursor.db.vendor == "postgresql":
+        # COPY is several times faster than INSERT for millions of rows.
+        with cursor.cursor.copy(
+            f"COPY {POSTING} (term_id, segment_id, n, docs) FROM STDIN"
+        ) as copy:
+            for row in rows:
+                copy.write_row(row)
+        return
+    sql = f"INSERT INTO {POSTING} (term_id, segment_id, n, docs) VALUES (%s, %s, %s, %s)"
+    rows = iter(rows)
+    while batch := list(itertools.islice(rows, BATCH)):
+        cursor.executemany(sql, batch)
+
+
+def _term_ids(cursor, counts: dict[str, int]) -> dict[str, int]:
+    """Ids of these terms, adding the new ones; adds the counts to SearchTerm.n."""
+    terms = list(counts)
+    ids = _select_term_ids(cursor, terms)
+    new = [term for term in terms if term not in ids]
+    known = [(counts[term], ids[term]) for term in terms if term in ids]
+    for batch in _chunks(new, BATCH):
+        cursor.executemany(
+            f"INSERT INTO {TERM} (term, namespace, n) VALUES (%s, %s, %s)",
+            [(term, term.partition(":")[0] if ":" in term else "", counts[term]) for term in batch],
+        )
+    ids.update(_select_term_ids(cursor, new))
+    for batch in _chunks(known, BATCH):
+        cursor.executemany(f"UPDATE {TERM} SET n = n + %s WHERE id = %s", batch)
+    return ids
+
+
+def _select_term_ids(cursor, terms: list[str]) -> dict[str, int]:
+    ids = {}
+    for chunk in _chunks(terms, IN_CHUNK):
+        cursor.execute(
+            f"SELECT term, id FROM {TERM} WHERE term IN ({_placeholders(len(chunk))})",
+            chunk,
+        )
+        ids.update(cursor.fetchall())
+    return ids
+
+
+def retire(doc_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> int:
+    """Hide documents from every search; returns how many were live.
+
+    Their postings stay until a merge rewrites their segment. A retired id cannot be
+    indexed again.
+    """
+    ids = BitMap(doc_ids)
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        state = _lock(cursor)
+        gone = ids & state.live
+        state.live -= gone
+        state.retired |= gone
+        _save(cursor, state)
+        return len(gone)
+
+
+# --- merging -----------------------------------------------------------------------------
+
+
+def merge_segments(full: bool = False, using: str = DEFAULT_DB_ALIAS) -> list[int]:
+    """Merge segments by the tiered policy (or all into one); returns the new segments' ids.
+
+    Safe while others search: each merge's new segment is written and its sources deleted
+    in one transaction, and a reader sees the same documents either way.
+    """
+    with connections[using].cursor() as cursor:
+        if not _plan(_segments(cursor, _live(cursor)), full):
+            return []  # nothing to do: no lock, no new generation
+    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+        state = _lock(cursor)
+        merged = []
+        while plan := _plan(_segments(cursor, state.live), full):
+            merged.append(_merge(cursor, state, plan))
+        _save(cursor, state)
+        return merged
+
+
+def _live(cursor) -> BitMap:
+    cursor.execute(f"SELECT live FROM {STATE} WHERE id = 1")
+    row = cursor.fetchone()
+    return BitMap.deserialize(row[0]) if row else BitMap()
+
+
+def _segments(cursor, live: BitMap) -> list[tuple[int, int, int]]:
+    """(id, documents written, documents live) of every segment, oldest first."""
+    cursor.execute(f"SELECT id, doc_count, docs FROM {SEGMENT} ORDER BY id")
+    return [
+        (segment, count, BitMap.deserialize(docs).intersection_cardinality(live))
+        for segment, count, docs in cursor.fetchall()
+    ]
+
+
+def _plan(segments: list[tuple[int, int, int]], full: bool) -> list[int]:
+    """The segments to merge next, or [] when the index is in shape."""
+    if full:
+        if len(segments) > 1 or any(live < count for _, count, live in segments):
+            return [segment for segment, _, _ in segments]
+        return []
+    tiers: dict[int, list[int]] = defaultdict(list)
+    for segment, _, live in segments:
+        tiers[int(math.log(max(live, 1), MERGE_FACTOR))].append(segment)
+    for tier in sorted(tiers):
+        if len(tiers[tier]) >= MERGE_FACTOR:
+            return tiers[tier][:MERGE_FACTOR]
+    for segment, count, live in segments:
+        if live < count * MIN_LIVE_SHARE:
+            return [segment]  # mostly retired: rewrite it without them
+    return []
+
+
+def _merge(cursor, state: _State, sources: list[int]) -> int:
+    """Write the union of ``sources`` (live documents only) as a new segment."""
+    cursor.execute(
+        f"SELECT newest, docs FROM {SEGMENT} WHERE id IN ({_placeholders(len(sources))})",
+        sources,
+    )
+    newest, docs = 0, BitMap()
+    for segment_newest, segment_docs in cursor.fetchall():
+        newest = max(newest, segment_newest)
+        docs |= BitMap.deserialize(segment_docs)
+    docs &= state.live
+    state.last_segment += 1
+    segment = state.last_segment
+    live = state.live
+    terms = blob_bytes = 0
+    dropped: dict[int, int] = {}
+
+    def rows() -> Iterator[tuple[int, int, int, bytes]]:
+        nonlocal terms, blob_bytes
+        streams = [_read_segment(cursor, source) for source in sources]
+        merged = heapq.merge(*streams, key=itemgetter(0))
+        for term_id, group in itertools.groupby(merged, key=itemgetter(0)):
+            parts = [(n, BitMap.deserialize(blob)) for _, n, blob in group]
+            bitmap = parts[0][1] if len(parts) == 1 else BitMap.union(*(p for _, p in parts))
+            before = sum(n for n, _ in parts)
+            bitmap &= live
+            if before > len(bitmap):
+                dropped[term_id] = before - len(bitmap)
+            if not bitmap:
+                continue
+            bitmap.run_optimize()
+            blob = bitmap.serialize()
+            terms += 1
+            blob_bytes += len(blob)
+            yield term_id, segment, len(bitmap), blob
+
+    # Stream through a list of batches: both engines see each source read as finished
+    # before the next insert, whatever their cursor semantics.
+    out = rows()
+    while batch := list(itertools.islice(out, BATCH * 5)):
+        _insert_postings(cursor, batch)
+    _insert_segment(cursor, segment, newest, docs, terms, blob_bytes, merged=True)
+    marks = _placeholders(len(sources))
+    cursor.execute(f"DELETE FROM {POSTING} WHERE segment_id IN ({marks})", sources)
+    cursor.execute(f"DELETE FROM {SEGMENT} WHERE id IN ({marks})", sources)
+    # Retired documents leave the terms' counts once they leave the postings.
+    for batch in _chunks(list(dropped.items()), BATCH):
+        cursor.executemany(
+            f"UPDATE {TERM} SET n = n - %s WHERE id = %s", [(n, term) for term, n in batch]
+        )
+    return segment
+
+
+def _read_segment(cursor, segment: int) -> Iterator[tuple[int, int, bytes]]:
+    """A segment's (term id, n, blob) in term order, a page at a time."""
+    after = -1
+    while True:
+        cursor.execute(
+            f"SELECT term_id, n, docs FROM {POSTING} WHERE segment_id = %s AND term_id > %s"
+            " ORDER BY term_id LIMIT %s",
+            [segment, after, BATCH],
+        )
+        page = cursor.fetchall()
+        if not page:
+            return
+        yield from page
+        after = page[-1][0]
+
+
+# --- statistics --------------------------------------------------------------------------
+
+
+def stats(using: str = DEFAULT_DB_ALIAS) -> IndexStats:
+    with connections[using].cursor() as cursor:
+        cursor.execute(f"SELECT generation, live, retired FROM {STATE} WHERE id = 1")
+        row = cursor.fetchone()
+        if row is None:
+            return IndexStats(0, 0, 0, 0, 0, 0)
+        generation, live, retired = row[0], BitMap.deserialize(row[1]), BitMap.deserialize(row[2])
+        cursor.execute(
+            f"SELECT id, newest, doc_count, docs, term_count, blob_bytes, merged FROM {SEGMENT}"
+            " ORDER BY id"
+        )
+        segments = [
+            SegmentStats(
+                id=segment,
+                newest=newest,
+                docs=count,
+                live=BitMap.deserialize(docs).intersection_cardinality(live),
+                terms=terms,
+                blob_bytes=blob_bytes,
+                merged=bool(merged),
+            )
+            for segment, newest, count, docs, terms, blob_bytes, merged in cursor.fetchall()
+        ]
+        cursor.execute(f"SELECT COUNT(*) FROM {TERM}")
+        (terms,) = cursor.fetchone()
+    return IndexStats(
+        generation=generation,
+        live_docs=len(live),
+        retired_docs=len(retired),
+        terms=terms,
+        postings=sum(s.terms for s in segments),
+        blob_bytes=sum(s.blob_bytes for s in segments),
+        segments=segments,
+    )
