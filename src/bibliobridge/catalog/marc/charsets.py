@@ -95,6 +95,11 @@ _ISO5426_COMBINING = {
 _NON_SORT = {0x88: "\u0098", 0x89: "\u009c"}
 
 
+_HALF_MARKS = str.maketrans(
+    {"\ufe20": "\u0361", "\ufe21": None, "\ufe22": "\u0360", "\ufe23": None}
+)
+
+
 class Decoder:
     """Decodes the subfields of one record; ``failed`` names the first field in trouble."""
 
@@ -165,6 +170,10 @@ class Marc8Decoder(Decoder):
                 text = self.converter.translate(data)
             if complaints.getvalue() and not self.failed:
                 self.failed = tag
+            if "\ufe20" in text or "\ufe22" in text:
+                # LC maps the ligature and double-tilde halves to U+FE20..FE23; MARCXML from
+                # the same records uses the one double diacritic (U+0361, U+0360) instead.
+                text = unicodedata.normalize("NFC", text.translate(_HALF_MARKS))
             return text
         except (IndexError, TypeError, KeyError, ValueError):
             if not self.failed:
@@ -240,6 +249,24 @@ def undo_double_encoding(text: str) -> str:
         return unicodedata.normalize("NFC", text.encode("latin-1").decode("utf-8"))
     except (UnicodeEncodeError, UnicodeDecodeError):
         return text
+
+
+def high_bytes_in_words(data: bytes) -> bool:
+    """True when most bytes >= 0x80 follow another: words of a single-byte script.
+
+    MARC-8 and ISO 5426 put a lone diacritic before an ASCII letter instead.
+    """
+    high = paired = 0
+    previous_high = False
+    for byte in data:
+        if byte >= 0x80:
+            high += 1
+            if previous_high:
+                paired += 1
+            previous_high = True
+        else:
+            previous_high = False
+    return high >= 4 and paired > high * 0.5
 
 
 # The most frequent Russian letters, lower case; correct decoding puts most high bytes here.

@@ -171,6 +171,8 @@ class Reader:
                 return self._problem(
                     problems.DIRECTORY_OUTSIDE_RECORD, offset, tag=tag_b.decode("latin-1")
                 )
+        # Leave out each field's terminator (0x1E) where it is present.
+        spans = [(t, s, e - (raw[e - 1] == 0x1E)) for t, s, e in spans if e > s]
 
         if kind == Kind.AUTHORITY:
             local_id = next(
@@ -199,18 +201,24 @@ class Reader:
         encoding, repair = self._encoding(leader, body, general, family_unimarc, warnings)
         if body.isascii() and b"\x1b" not in body:
             # Plain ASCII (most records): decode once, cut the fields from the text.
-            text = raw.decode("ascii")
-            fields = [(t.decode("ascii"), text[s:e]) for t, s, e in spans]
-            decoder: charsets.Decoder = charsets.Utf8Decoder()
+            text = raw.decode("latin-1")  # the leader may hold stray bytes
+            texts = [(t.decode("latin-1"), text[s:e]) for t, s, e in spans]
+            src = _split(leader, texts, warnings)
+            failed = ""
         else:
-            fields = [(t.decode("latin-1"), raw[s:e]) for t, s, e in spans]
             decoder = charsets.decoder_for(encoding)
-        src = _decode(leader, fields, decoder, repair, warnings)
+            fields = [(t.decode("latin-1"), raw[s:e]) for t, s, e in spans]
+            if decoder.codec is not None:
+                texts = _decode_fields(fields, decoder, repair)
+                src = _split(leader, texts, warnings)
+            else:
+                src = _decode(leader, fields, decoder, warnings)
+            failed = decoder.failed
         if family_unimarc:
             src.tags = frozenset(t.decode("latin-1") for t in tags)
-        if decoder.failed:
+        if failed:
             warnings.append(
-                problems.warning(problems.UNDECODABLE_BYTES, tag=decoder.failed, encoding=encoding)
+                problems.warning(problems.UNDECODABLE_BYTES, tag=failed, encoding=encoding)
             )
         if family_unimarc:
             if not self.hint:
@@ -286,64 +294,55 @@ class Reader:
         if valid_utf8 and b"\x1b" not in body:
             warnings.append(problems.LEADER_SAYS_MARC8_DATA_IS_UTF8)
             return "utf-8", charsets.looks_double_encoded(body)
+        if b"\x1b" not in body and charsets.high_bytes_in_words(body):
+            # Whole words of high bytes: a Cyrillic code page, not MARC-8 diacritics.
+            guess, _score = charsets.guess_single_byte(body)
+            warnings.append(problems.warning(problems.CHARSET_GUESSED, encoding=guess))
+            return guess, False
         return "marc-8", False
 
 
-def _decode(
-    leader: str, fields, decoder: charsets.Decoder, repair: bool, warnings: list[str]
-) -> Source:
+def _decode_fields(fields, decoder: charsets.Decoder, repair: bool) -> list[tuple[str, str]]:
+    """Whole fields through a Python codec: 0x1F is never part of a UTF-8 or single-byte character."""
+    codec = decoder.codec
+    try:
+        texts = [(tag, field.decode(codec)) for tag, field in fields]
+    except UnicodeDecodeError:
+        texts = []
+        for tag, field in fields:
+            try:
+                texts.append((tag, field.decode(codec)))
+            except UnicodeDecodeError:
+                decoder.failed = decoder.failed or tag
+                texts.append((tag, field.decode(codec, "replace")))
+    normalize = unicodedata.normalize
+    for i, (tag, text) in enumerate(texts):
+        if not text.isascii():
+            text = normalize("NFC", text)
+            if repair:
+                text = charsets.undo_double_encoding(text)
+            texts[i] = (tag, text)
+    return texts
+
+
+def _split(leader: str, texts: list[tuple[str, str]], warnings: list[str]) -> Source:
     control: dict[str, str] = {}
     data: dict[str, list] = {}
     no_subfields = leader[11:12] == "0"
     bad_indicators: tuple[str, str] | None = None
-    codec = decoder.codec
-    normalize = unicodedata.normalize
-    for tag, field in fields:
-        if field.__class__ is str:
-            text = field
-            if text[-1:] == "\x1e":
-                text = text[:-1]
-        if codec is not None:
-            if field.__class__ is not str:
-                # One decode per field: 0x1F is never part of a UTF-8 or single-byte character.
-                if field[-1:] == b"\x1e":
-                    field = field[:-1]
-                try:
-                    text = field.decode(codec)
-                except UnicodeDecodeError:
-                    decoder.failed = decoder.failed or tag
-                    text = field.decode(codec, "replace")
-            if not text.isascii():
-                text = normalize("NFC", text)
-                if repair:
-                    text = charsets.undo_double_encoding(text)
-            if tag < "010":
-                if tag not in control:
-                    control[tag] = text
-                continue
-            if no_subfields or "\x1f" not in text:
-                value = text[2:] if text[:2].isdigit() else text
-                data.setdefault(tag, []).append(("  ", [("a", value)]))
-                continue
-            parts = text.split("\x1f")
-            indicators = parts[0]
-            subfields = [(part[0], part[1:]) for part in parts[1:] if part]
-        else:
-            if field[-1:] == b"\x1e":
-                field = field[:-1]
-            decoder.start_field()
-            decode = decoder.decode
-            if tag < "010":
-                if tag not in control:
-                    control[tag] = decode(field, tag)
-                continue
-            if no_subfields or b"\x1f" not in field:
-                value = decode(field[2:] if field[:2].isdigit() else field, tag)
-                data.setdefault(tag, []).append(("  ", [("a", value)]))
-                continue
-            raw_parts = field.split(b"\x1f")
-            indicators = raw_parts[0].decode("latin-1")
-            subfields = [(chr(part[0]), decode(part[1:], tag)) for part in raw_parts[1:] if part]
+    for tag, text in texts:
+        if tag < "010":
+            if tag not in control:
+                control[tag] = text
+            continue
+        if no_subfields or "\x1f" not in text:
+            # Fields without subfield codes (some Russian exports): the whole text as $a.
+            value = text[2:] if text[:2].isdigit() else text
+            data.setdefault(tag, []).append(("  ", [("a", value)]))
+            continue
+        parts = text.split("\x1f")
+        indicators = parts[0]
+        subfields = [(part[0], part[1:]) for part in parts[1:] if part]
         if (
             len(indicators) != 2
             or indicators[0] not in _VALID_INDICATOR
@@ -355,6 +354,43 @@ def _decode(
             data[tag].append((indicators, subfields))
         else:
             data[tag] = [(indicators, subfields)]
+    if bad_indicators:
+        warnings.append(
+            problems.warning(
+                problems.INVALID_INDICATORS, tag=bad_indicators[0], indicators=bad_indicators[1]
+            )
+        )
+    return Source(leader=leader, control=control, data=data, warnings=warnings)
+
+
+def _decode(leader: str, fields, decoder: charsets.Decoder, warnings: list[str]) -> Source:
+    """Subfield by subfield, for MARC-8 and ISO 5426 whose escapes and marks need it."""
+    control: dict[str, str] = {}
+    data: dict[str, list] = {}
+    no_subfields = leader[11:12] == "0"
+    bad_indicators: tuple[str, str] | None = None
+    decode = decoder.decode
+    for tag, field in fields:
+        decoder.start_field()
+        if tag < "010":
+            if tag not in control:
+                control[tag] = decode(field, tag)
+            continue
+        if no_subfields or b"\x1f" not in field:
+            value = decode(field[2:] if field[:2].isdigit() else field, tag)
+            data.setdefault(tag, []).append(("  ", [("a", value)]))
+            continue
+        raw_parts = field.split(b"\x1f")
+        indicators = raw_parts[0].decode("latin-1")
+        subfields = [(chr(part[0]), decode(part[1:], tag)) for part in raw_parts[1:] if part]
+        if (
+            len(indicators) != 2
+            or indicators[0] not in _VALID_INDICATOR
+            or indicators[1] not in _VALID_INDICATOR
+        ):
+            bad_indicators = bad_indicators or (tag, indicators)
+            indicators = (indicators + "  ")[:2]
+        data.setdefault(tag, []).append((indicators, subfields))
     if bad_indicators:
         warnings.append(
             problems.warning(

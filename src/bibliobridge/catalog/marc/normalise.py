@@ -15,7 +15,7 @@ from .source import Source
 _TRAILING = " /:;=,."
 _YEAR = re.compile(r"(?<!\d)(1[0-9]\d\d|20\d\d)(?!\d)")
 _ISBN_HEAD = re.compile(r"([0-9Xx][0-9Xx\- ]*[0-9Xx])\s*(.*)")
-_NON_FILING = str.maketrans("", "", "\u0088\u0089\u0098\u009c")
+_NON_FILING_RE = re.compile("[\u0088\u0089\u0098\u009c]")
 _LINK = re.compile(r"(\d{3})-(\d{2})")
 
 MARC21_MATERIAL = {
@@ -48,12 +48,13 @@ UNIMARC_MATERIAL = {
 MARC21_SUBJECT_TAGS = ("600", "610", "611", "630", "648", "650", "651", "653")
 UNIMARC_SUBJECT_TAGS = ("600", "601", "602", "604", "605", "606", "607", "608")
 _SUBDIVISIONS = frozenset("vxyz")
+_SUBJECT_END = " .,;:"
 
 
 def clean(text: str) -> str:
     """Text without ISBD end punctuation, non-filing marks or doubled spaces."""
-    if not text.isascii():
-        text = text.translate(_NON_FILING)
+    if not text.isascii() and _NON_FILING_RE.search(text):
+        text = _NON_FILING_RE.sub("", text)
     if "<<" in text:
         text = text.replace("<<", "").replace(">>", "")
     if "  " in text or "\n" in text or "\t" in text:
@@ -137,9 +138,9 @@ def parse_isbn(text: str, qualifier: str = "", cancelled: bool = False) -> tuple
             number, rest = match.group(1).strip(), match.group(2)
         else:
             number, rest = text, ""
-    rest = rest.strip()
+    rest = clean(rest)
     if qualifier:
-        rest = f"{rest} {qualifier.strip()}".strip()
+        rest = clean(f"{rest} {qualifier}")
     normal = isbn13(number) if number else None
     if cancelled:
         return Isbn(value=normal or number, valid=False, qualifier=rest), False
@@ -239,6 +240,10 @@ def _holdings(src: Source) -> list[Holding]:
     return holdings
 
 
+_MARC21_NAME_TAGS = frozenset({"100", "110", "111", "700", "710", "711"})
+_MARC21_SUBJECTS = frozenset(MARC21_SUBJECT_TAGS)
+
+
 def marc21(src: Source, raw: bytes, kind: str) -> NormalisedRecord:
     data = src.data
     control = src.control
@@ -252,59 +257,86 @@ def marc21(src: Source, raw: bytes, kind: str) -> NormalisedRecord:
         kind=kind,
         deleted=leader[5:6] == "d",
         raw=raw,
+        warnings=list(src.warnings),
     )
-    record.warnings.extend(src.warnings)
     if kind == Kind.HOLDINGS:
         record.linked_id = control.get("004", "").strip()
         record.holdings = _holdings(src)
         return record
 
-    fields_245 = data.get("245")
+    names = record.names
+    subjects = record.subjects
     link_245 = ""
-    if fields_245:
-        sub = fields_245[0][1]
-        record.title = _title(sub)
-        record.responsibility = clean(join(sub, "c"))
-        for c, v in sub:
-            if c == "6":
-                link_245 = v[4:6]
-                break
+    pub = None
+    # One pass over the fields, in record order (the same for ISO 2709 and MARCXML).
+    for tag, fields in data.items():
+        first = tag[0]
+        if first == "6":
+            if tag in _MARC21_SUBJECTS:
+                for _ind, sub in fields:
+                    subject = _subject(sub)
+                    if subject and subject not in subjects:
+                        subjects.append(subject)
+        elif first == "1" or first == "7":
+            if tag in _MARC21_NAME_TAGS:
+                for _ind, sub in fields:
+                    name = _names_from(sub, tag)
+                    if name and name not in names:
+                        names.append(name)
+        elif tag == "245":
+            sub = fields[0][1]
+            record.title = _title(sub)
+            record.responsibility = clean(join(sub, "c"))
+            for c, v in sub:
+                if c == "6":
+                    link_245 = v[4:6]
+                    break
+        elif tag == "020":
+            for _ind, sub in fields:
+                qualifier = join(sub, "q")
+                for c, v in sub:
+                    if c == "a":
+                        add_isbn(record, v, qualifier)
+                    elif c == "z":
+                        add_isbn(record, v, qualifier, cancelled=True)
+        elif tag == "035":
+            for _ind, sub in fields:
+                for c, v in sub:
+                    if c == "a" and v.startswith("(OCoLC)"):
+                        add_oclc(record, v)
+        elif tag == "264":
+            if pub is None or pub[0] != "264":
+                for ind, sub in fields:
+                    if ind[1:2] == "1":
+                        pub = ("264", sub)
+                        break
+        elif tag == "260":
+            if pub is None:
+                pub = ("260", fields[0][1])
+        elif tag == "250":
+            record.edition = clean(join(fields[0][1], "a"))
+        elif tag == "022":
+            for _ind, sub in fields:
+                for c, v in sub:
+                    if c == "a":
+                        add_issn(record, v)
+        elif tag == "010":
+            record.lccn = join(fields[0][1], "a").strip()
     if not record.title:
         record.warnings.append(problems.NO_TITLE)
-
-    names = record.names
-    for tag in ("100", "110", "111", "700", "710", "711"):
-        for _ind, sub in data.get(tag, ()):
-            name = _names_from(sub, tag)
-            if name and name not in names:
-                names.append(name)
-
     if "880" in data:
         _marc21_880(record, data["880"], link_245)
-
-    pub = None
-    for _ind, sub in data.get("264", ()):
-        if _ind[1:2] == "1":
-            pub = sub
-            break
-    if pub is None:
-        fields_260 = data.get("260")
-        if fields_260:
-            pub = fields_260[0][1]
-    if pub is not None:
-        record.place = clean(join(pub, "a", " ; ").strip("[] "))
-        record.publisher = clean(join(pub, "b", " ; "))
 
     f008 = control.get("008", "")
     year = f008[7:11]
     if year.isdigit() and year != "0000":
         record.year = int(year)
-    elif pub is not None:
-        record.year = first_year(join(pub, "c"))
-
-    fields_250 = data.get("250")
-    if fields_250:
-        record.edition = clean(join(fields_250[0][1], "a"))
+    if pub is not None:
+        pub_sub = pub[1]
+        record.place = " ; ".join(clean(v).strip("[] ") for c, v in pub_sub if c == "a" and v)
+        record.publisher = " ; ".join(clean(v) for c, v in pub_sub if c == "b" and v)
+        if record.year is None:
+            record.year = first_year(join(pub_sub, "c"))
 
     add_language(record, f008[35:38])
     for _ind, sub in data.get("041", ()):
@@ -314,36 +346,13 @@ def marc21(src: Source, raw: bytes, kind: str) -> NormalisedRecord:
                 for i in range(0, len(v) - len(v) % 3, 3):
                     add_language(record, v[i : i + 3])
 
-    for _ind, sub in data.get("020", ()):
-        qualifier = join(sub, "q")
-        for c, v in sub:
-            if c == "a":
-                add_isbn(record, v, qualifier)
-            elif c == "z":
-                add_isbn(record, v, qualifier, cancelled=True)
-    for _ind, sub in data.get("022", ()):
-        for c, v in sub:
-            if c == "a":
-                add_issn(record, v)
-    for _ind, sub in data.get("035", ()):
-        for c, v in sub:
-            if c == "a":
-                add_oclc(record, v)
-    record.lccn = src.first("010", "a").strip()
-
     type_ = leader[6:7]
-    if type_ in ("a", "t"):
+    if type_ == "a" or type_ == "t":
         record.material_type = "serial" if leader[7:8] in ("b", "i", "s") else "book"
     else:
         record.material_type = MARC21_MATERIAL.get(type_, "")
-
-    subjects = record.subjects
-    for tag in MARC21_SUBJECT_TAGS:
-        for _ind, sub in data.get(tag, ()):
-            subject = _subject(sub)
-            if subject and subject not in subjects:
-                subjects.append(subject)
-    record.holdings = _holdings(src)
+    if "852" in data or "866" in data or "867" in data or "868" in data:
+        record.holdings = _holdings(src)
     return record
 
 
@@ -352,12 +361,15 @@ def _subject(sub: list[tuple[str, str]]) -> str:
     parts = []
     for c, v in sub:
         if c in _SUBDIVISIONS:
-            parts.append(clean(v))
+            v = v.strip().rstrip(_SUBJECT_END)
+            if v:
+                parts.append(v)
         elif c in "abcdt" and not parts:
             head.append(v)
     if not head:
         return ""
-    return " -- ".join([clean(" ".join(head)), *(p for p in parts if p)])
+    heading = clean(" ".join(head))
+    return " -- ".join([heading, *parts]) if parts else heading
 
 
 def _marc21_880(record: NormalisedRecord, fields: list, link_245: str) -> None:
@@ -516,14 +528,13 @@ def unimarc(src: Source, raw: bytes, kind: str, flavour: str) -> NormalisedRecor
             if subject and subject not in record.subjects:
                 record.subjects.append(subject)
 
-    for _ind, sub in data.get("995", ()):
-        record.holdings.append(
-            Holding(
-                location=" / ".join(v for c, v in sub if c in "bce" and v),
-                call_number=join(sub, "k"),
-                note=join(sub, "u", "; "),
+    for _ind, sub in data.get("995", ()):  # Koha / BnF items
+        location = " / ".join(v for c, v in sub if c in "bce" and v)
+        call_number = join(sub, "k")
+        if location or call_number:
+            record.holdings.append(
+                Holding(location=location, call_number=call_number, note=join(sub, "u", "; "))
             )
-        )
     for _ind, sub in data.get("905", ()):  # CNMARC holdings: library, class and book number
         call = "/".join(v for c, v in sub if c in "de" and v)
         record.holdings.append(Holding(location=join(sub, "a"), call_number=call))
