@@ -62,6 +62,7 @@ MESSAGES = {
     "same_issn": _("Same ISSN %(issn)s"),
     "different_isbns": _("Different ISBNs: %(a)s vs %(b)s"),
     "different_oclc": _("Different OCLC numbers: %(a)s vs %(b)s"),
+    "different_lccn": _("Different LCCNs: %(a)s vs %(b)s"),
     "same_isbn_different_title": _(
         "Same ISBN %(isbn)s but different titles (%(a)s / %(b)s): probably a cataloguing error"
     ),
@@ -259,11 +260,16 @@ def _surnames(names: Sequence[str], language: str) -> frozenset[str]:
     for name in names:
         head = name.split(",")[0]
         if script_of(head) != "latn":
-            found.add(_squeeze(romanise(head, language)))
-        else:
+            # Chinese, Japanese and Korean names put the family name first.
+            words = romanise(head, language).split()
+            if words:
+                found.update((words[0], "".join(words)))
+        elif "," in name:  # inverted personal name: the surname
             words = fold(head).split()
             if words:
-                found.add(words[0] if "," in name else words[-1])
+                found.add(words[0])
+        else:  # a corporate body, or a name in direct order: the whole of it
+            found.add(_squeeze(fold(name)))
     return frozenset(word for word in found if word)
 
 
@@ -323,11 +329,8 @@ def _title_similarity(a: _Profile, b: _Profile) -> tuple[float, str]:
             if x == y:
                 return 1.0, "same_title"
             best = max(best, Indel.normalized_similarity(x, y))
-    if a.main and a.main == b.main and best < 0.95:
-        if a.has_subtitle != b.has_subtitle:
-            best, how = 0.95, "subtitle_missing"
-        elif len(a.main) >= 12:  # the same main title, the subtitles worded differently
-            best = max(best, 0.9)
+    if a.main and a.main == b.main and a.has_subtitle != b.has_subtitle and best < 0.95:
+        best, how = 0.95, "subtitle_missing"
     if not (a.vernacular or b.vernacular):
         return best, how
     for x in a.romanised:
@@ -375,6 +378,8 @@ def _compare(a: _Profile, b: _Profile) -> Match:
         vetoes.append(Reason("different_isbns", {"a": _short(a.isbns), "b": _short(b.isbns)}))
     if a.oclc and b.oclc and not shared_oclc and not (shared_isbn or shared_lccn):
         vetoes.append(Reason("different_oclc", {"a": _short(a.oclc), "b": _short(b.oclc)}))
+    if a.lccn and b.lccn and not shared_lccn and not (shared_isbn or shared_oclc):
+        vetoes.append(Reason("different_lccn", {"a": a.lccn, "b": b.lccn}))
     if strong:
         score += 0.6
     elif shared_issn:
@@ -382,6 +387,11 @@ def _compare(a: _Profile, b: _Profile) -> Match:
 
     # Title.
     similarity, how = _title_similarity(a, b)
+    if strong and a.main == b.main and len(a.main) >= 12:
+        # An identifier agrees and so does the main title; subtitles are often worded
+        # (or transcribed) differently. Without an identifier this would merge report
+        # series ("Defense inventory : ...").
+        similarity = max(similarity, 0.9)
     if strong and similarity < (0.95 if set_isbn else TITLE_WITH_ID):
         shown_a, shown_b = (a.titles or [""])[0][:60], (b.titles or [""])[0][:60]
         if shared_isbn:

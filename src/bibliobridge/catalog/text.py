@@ -127,19 +127,30 @@ def _first_values(name: str) -> dict[str, str]:
 @functools.cache
 def traditional_to_simplified() -> dict[str, str]:
     """OpenCC's one-to-one character table, variants resolved, closed under repetition."""
-    variants = {**_first_values("HKVariantsRev.txt"), **_first_values("TWVariantsRev.txt")}
     ts = _first_values("TSCharacters.txt")
+    simplified = set(ts.values())
+    variants = {
+        char: value
+        for char, value in {
+            **_first_values("HKVariantsRev.txt"),
+            **_first_values("TWVariantsRev.txt"),
+        }.items()
+        # Taiwan's 么 → 幺 would turn simplified text's 么 (什么) into another word.
+        if char not in simplified
+    }
     table = {}
     for char in set(variants) | set(ts):
-        seen = {char}
         value = variants.get(char, char)
         value = ts.get(value, value)
-        while value in ts and value not in seen:  # chains: a → b → c
-            seen.add(value)
-            value = ts[value]
         if value != char:
             table[char] = value
-    return table
+    for char, value in table.items():  # chains (a → b → c): map straight to the end
+        seen = {char}
+        while value in table and value not in seen:
+            seen.add(value)
+            value = table[value]
+        table[char] = value
+    return {char: value for char, value in table.items() if char != value}
 
 
 @functools.cache
