@@ -16,17 +16,26 @@ Three steps, each usable alone:
 How ``compare`` decides, in order:
 
 1. Vetoes, whatever the identifiers say: different language of the text, different
-   material type, print against electronic, different edition numbers or kinds
-   (abridged, large print ...), different volume or part numbers, years more than one
-   apart, and disjoint valid ISBN sets (print and e-book, hardback and paperback and
-   different editions all carry their own ISBN).
+   material type, print against electronic, different edition numbers, kinds
+   (abridged, large print ...) or years in the edition statement, different volume or
+   part numbers, years more than one apart, disjoint valid ISBN sets (print and e-book,
+   hardback and paperback and different editions all carry their own ISBN), and
+   different OCLC numbers or LCCNs when no other identifier is shared.
 2. A shared identifier (ISBN-13, OCLC number, LCCN; ISSN with a close title) makes the
-   pair the same when the titles agree at least loosely. A shared ISBN with clearly
-   different titles is taken as a cataloguing error and does *not* merge: the pair is
-   reported with that reason, so staff can decide.
+   pair the same when the titles agree (``TITLE_WITH_ID``, or the same main title).
+   A shared ISBN with different titles is taken as a cataloguing error, or a set or
+   series ISBN on two volumes, and does *not* merge: the pair is reported with that
+   reason, so staff can decide. When each record also has an ISBN the other lacks
+   (a set ISBN beside each volume's own), the titles must agree almost exactly.
 3. Without a shared identifier the pair is the same only when the title agrees closely
-   (in any script: the romanised form of one side's vernacular title counts), the year
-   is the same, the publishers share a word, and the names do not disagree.
+   (``TITLE_WITHOUT_ID``; in any script: the romanised form of one side's vernacular
+   title counts), the year is the same, the publishers share a word, the names do not
+   disagree, and not both records carry ISBNs.
+
+Different years under one ISBN (a reprint, or a wrong 008) are kept apart: precision
+first, since a wrong merge hides a holder's record, while a missed one only shows two
+lines; staff can merge. Melinda's pair 18 (a third printing 2010 and a second edition
+2008 under one ISBN, labelled "same" there) is the price.
 
 Consecutive years with a shared identifier are accepted: a prepublication record
 often carries the announced year (Melinda's test pairs 04, 16 and 17 are such). Titles
@@ -248,7 +257,6 @@ def _romanised_forms(record: NormalisedRecord, language: str) -> list[str]:
     forms = []
     for text in (record.title, record.title_vernacular, record.title_romanised):
         if text:
-            main, _sub = _main_title(text)
             full = _squeeze(romanise(text, language))
             if full and full not in forms:
                 forms.append(full)
