@@ -91,28 +91,36 @@ def read_xml(
     )
     state = {"number": 0, "family": flavour, "root": ""}
 
-    def feed(data: bytes) -> None:
+    def feed(data: bytes) -> etree.XMLSyntaxError | None:
         try:
             parser.feed(data)
         except etree.XMLSyntaxError as error:
-            _raise(error)
+            return error
+        return None
 
+    # The records before a syntax error are sound: hand them out, then report the error.
     if utf16:
-        feed(head)
+        error = feed(head)
     else:
-        feed(head[:decl_end] + b"<" + _WRAPPER + b">" + head[decl_end:])
+        error = feed(head[:decl_end] + b"<" + _WRAPPER + b">" + head[decl_end:])
     while True:
         yield from _records(parser, state, flavour)
+        if error is not None:
+            _raise(error)
         chunk = stream.read(CHUNK)
         if not chunk:
             break
-        feed(chunk)
+        error = feed(chunk)
     if not utf16:
-        feed(b"</" + _WRAPPER + b">")
+        error = feed(b"</" + _WRAPPER + b">")
+        if error is not None:
+            yield from _records(parser, state, flavour)
+            _raise(error)
     try:
         root = parser.close()
-    except etree.XMLSyntaxError as error:
-        _raise(error)
+    except etree.XMLSyntaxError as close_error:
+        yield from _records(parser, state, flavour)
+        _raise(close_error)
     yield from _records(parser, state, flavour)
     if state["number"] == 0:
         if not utf16 and len(root):

@@ -121,13 +121,36 @@ MESSAGES = {
 }
 
 
+# What a file that is not MARC looks like (FileProblem NOT_MARC, param looks_like).
+LOOKS_LIKE = {
+    "jpeg": _("a JPEG image"),
+    "png": _("a PNG image"),
+    "gif": _("a GIF image"),
+    "pdf": _("a PDF document"),
+    "zip": _("a ZIP archive (or an Excel or Word file)"),
+    "gzip": _("a gzip-compressed file"),
+    "bzip2": _("a bzip2-compressed file"),
+    "xz": _("an xz-compressed file"),
+    "7z": _("a 7-Zip archive"),
+    "rar": _("a RAR archive"),
+    "ole": _("an old Microsoft Office file"),
+    "json": _("JSON"),
+    "html": _("a web page (HTML)"),
+    "text": _("plain text"),
+    "binary": _("binary data of an unknown kind"),
+}
+
+
 def message(code: str, params: dict | None = None) -> str:
     """The sentence for a problem code, in the active language."""
     template = MESSAGES.get(code)
     if template is None:
         return code
+    params = dict(params or {})
+    if "looks_like" in params:
+        params["looks_like"] = str(LOOKS_LIKE.get(params["looks_like"], params["looks_like"]))
     try:
-        return str(template) % (params or {})
+        return str(template) % params
     except (KeyError, TypeError, ValueError):
         return str(template)
 

@@ -47,7 +47,8 @@ def sniff(head: bytes) -> str:
         if lower.startswith(b"<!doctype html") or lower.startswith(b"<html"):
             raise FileProblem(problems.NOT_MARC, looks_like="html")
         return SYNTAX_MARCXML
-    if stripped[:5].isdigit():
+    if stripped[:5].isdigit() or (stripped[20:22] == b"45" and b"\x1d" in head):
+        # Five digits, or a leader whose length is broken but whose entry map is there.
         return SYNTAX_ISO2709
     for magic, name in _MAGIC:
         if head.startswith(magic):
