@@ -138,10 +138,11 @@ class SingleByteDecoder(Decoder):
     def __init__(self, codec: str) -> None:
         super().__init__()
         self.name = codec
-        self.codec = codec.replace("koi8-r", "koi8_r")
+        self.python_codec = codec.replace("koi8-r", "koi8_r")
+        self.codec = self.python_codec
 
     def decode(self, data: bytes, tag: str) -> str:
-        text = data.decode(self.codec, "replace")
+        text = data.decode(self.python_codec, "replace")
         if "\ufffd" in text and not self.failed:
             self.failed = tag
         return text

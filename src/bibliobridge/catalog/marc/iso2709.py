@@ -15,14 +15,13 @@ from .normalise import marc21, marc21_kind, unimarc, unimarc_flavour, unimarc_ki
 from .record import Flavour, Kind, NormalisedRecord, RecordProblem
 from .source import MARC21_TAGS, UNIMARC_TAGS, Source
 
-_MARC21_WANTED = frozenset(t.encode() for t in MARC21_TAGS)
-_UNIMARC_WANTED = frozenset(t.encode() for t in UNIMARC_TAGS)
-
 CHUNK = 1 << 20
 RT = 0x1D  # record terminator
-_ENTRY = re.compile(rb"(...)(\d{4})(\d{5})", re.S)
+_DIRECTORY = re.compile(r"(?:...\d{9})+", re.S)
 _MARC8_LIKE = re.compile(rb"[\xe0-\xfe][A-Za-z]")
 _VALID_INDICATOR = frozenset("0123456789abcdefghijklmnopqrstuvwxyz |")
+_VALID_INDICATORS = frozenset(a + b for a in _VALID_INDICATOR for b in _VALID_INDICATOR)
+_SUBFIELD = re.compile("\x1f([^\x1f])([^\x1f]*)")
 _UNIMARC_CHARSETS = {"50": "utf-8", "03": "iso-5426", "89": "cp1251", "99": "cp866", "79": "koi8-r"}
 _UNIMARC_FAMILY = (Flavour.UNIMARC, Flavour.CNMARC, Flavour.RUSMARC)
 
@@ -153,35 +152,34 @@ class Reader:
                 return self._problem(problems.BROKEN_DIRECTORY, offset, length=dir_end - 24)
             dir_end = found
             base = found + 1
-        entries = _ENTRY.findall(raw, 24, dir_end)
-        if len(entries) * 12 != dir_end - 24:
+        directory = raw[24:dir_end].decode("latin-1")
+        if not _DIRECTORY.fullmatch(directory):
             return self._problem(problems.BROKEN_DIRECTORY, offset, length=dir_end - 24)
 
         leader = raw[:24].decode("latin-1")
-        tags = {e[0] for e in entries}
+        steps = range(0, len(directory), 12)
+        tags = {directory[i : i + 3] for i in steps}
         flavour = self._flavour(tags)
         family_unimarc = flavour in _UNIMARC_FAMILY
         kind = unimarc_kind(leader) if family_unimarc else marc21_kind(leader)
-        wanted = _UNIMARC_WANTED if family_unimarc else _MARC21_WANTED
+        wanted = UNIMARC_TAGS if family_unimarc else MARC21_TAGS
 
         limit = len(raw)
-        spans = [(t, base + int(s), base + int(s) + int(n)) for t, n, s in entries if t in wanted]
-        for tag_b, _start, end in spans:
-            if end > limit:
-                return self._problem(
-                    problems.DIRECTORY_OUTSIDE_RECORD, offset, tag=tag_b.decode("latin-1")
-                )
-        # Leave out each field's terminator (0x1E) where it is present.
-        spans = [(t, s, e - (raw[e - 1] == 0x1E)) for t, s, e in spans if e > s]
+        fields: list[tuple[str, bytes]] = []
+        for i in steps:
+            tag = directory[i : i + 3]
+            if tag in wanted:
+                start = base + int(directory[i + 7 : i + 12])
+                end = start + int(directory[i + 3 : i + 7])
+                if end > limit:
+                    return self._problem(problems.DIRECTORY_OUTSIDE_RECORD, offset, tag=tag)
+                if end > start:
+                    # Leave out the field terminator (0x1E) where it is present.
+                    fields.append((tag, raw[start : end - (raw[end - 1] == 0x1E)]))
 
         if kind == Kind.AUTHORITY:
             local_id = next(
-                (
-                    raw[s:e].rstrip(b"\x1e").decode("utf-8", "replace").strip()
-                    for t, s, e in spans
-                    if t == b"001"
-                ),
-                "",
+                (f.decode("utf-8", "replace").strip() for t, f in fields if t == "001"), ""
             )
             problem = self._problem(problems.AUTHORITY_RECORD_SKIPPED, offset, local_id=local_id)
             problem.local_id = local_id
@@ -195,19 +193,15 @@ class Reader:
                 )
             )
         body = raw[base:]
-        general = (
-            next((raw[s:e] for t, s, e in spans if t == b"100"), b"") if family_unimarc else b""
-        )
+        general = next((f for t, f in fields if t == "100"), b"") if family_unimarc else b""
         encoding, repair = self._encoding(leader, body, general, family_unimarc, warnings)
         if body.isascii() and b"\x1b" not in body:
-            # Plain ASCII (most records): decode once, cut the fields from the text.
-            text = raw.decode("latin-1")  # the leader may hold stray bytes
-            texts = [(t.decode("latin-1"), text[s:e]) for t, s, e in spans]
+            # Plain ASCII (most records): no decoder, no normalisation.
+            texts = [(t, f.decode("latin-1")) for t, f in fields]
             src = _split(leader, texts, warnings)
             failed = ""
         else:
             decoder = charsets.decoder_for(encoding)
-            fields = [(t.decode("latin-1"), raw[s:e]) for t, s, e in spans]
             if decoder.codec is not None:
                 texts = _decode_fields(fields, decoder, repair)
                 src = _split(leader, texts, warnings)
@@ -215,7 +209,7 @@ class Reader:
                 src = _decode(leader, fields, decoder, warnings)
             failed = decoder.failed
         if family_unimarc:
-            src.tags = frozenset(t.decode("latin-1") for t in tags)
+            src.tags = frozenset(tags)
         if failed:
             warnings.append(
                 problems.warning(problems.UNDECODABLE_BYTES, tag=failed, encoding=encoding)
@@ -229,14 +223,14 @@ class Reader:
         record.raw_encoding = encoding
         return record
 
-    def _flavour(self, tags: set[bytes]) -> str:
+    def _flavour(self, tags: set[str]) -> str:
         if self.hint:
             return self.hint
-        if b"245" in tags:
+        if "245" in tags:
             flavour = Flavour.MARC21
-        elif b"200" in tags:
+        elif "200" in tags:
             flavour = Flavour.UNIMARC
-        elif b"008" in tags:
+        elif "008" in tags:
             flavour = Flavour.MARC21
         else:
             flavour = self.family or Flavour.MARC21
@@ -340,14 +334,10 @@ def _split(leader: str, texts: list[tuple[str, str]], warnings: list[str]) -> So
             value = text[2:] if text[:2].isdigit() else text
             data.setdefault(tag, []).append(("  ", [("a", value)]))
             continue
-        parts = text.split("\x1f")
-        indicators = parts[0]
-        subfields = [(part[0], part[1:]) for part in parts[1:] if part]
-        if (
-            len(indicators) != 2
-            or indicators[0] not in _VALID_INDICATOR
-            or indicators[1] not in _VALID_INDICATOR
-        ):
+        cut = text.find("\x1f")
+        indicators = text[:cut]
+        subfields = _SUBFIELD.findall(text, cut)
+        if indicators not in _VALID_INDICATORS:
             bad_indicators = bad_indicators or (tag, indicators)
             indicators = (indicators + "  ")[:2]
         if tag in data:
