@@ -55,14 +55,11 @@ class SearchTerm(models.Model):
     term = models.CharField(max_length=255, unique=True)
     # What comes before the first ":"; lists a facet's values whatever the collation.
     namespace = models.CharField(max_length=32)
-    # Documents ever indexed under the term, less what merges dropped: an estimate that
-    # orders facet values and plans queries; exact counts come from the bitmaps.
-    n = models.BigIntegerField(default=0)
 
     class Meta:
         indexes = [
-            # A facet's values, most common first (index.values_of).
-            models.Index(fields=["namespace", "n"], name="searchterm_namespace_n"),
+            # A facet's values (reader.values_of).
+            models.Index(fields=["namespace"], name="searchterm_namespace"),
         ]
 
     def __str__(self) -> str:

@@ -84,8 +84,10 @@ class _Cache:
     def values_of(self, cursor, namespace: str) -> list[tuple[str, int]]:
         """A namespace's values with their estimated counts, most common first."""
         if namespace not in self.values:
+            # Counts of postings: retired documents stay in them until a merge.
             cursor.execute(
-                f"SELECT term, n FROM {TERM} WHERE namespace = %s AND n > 0 ORDER BY n DESC, term",
+                f"SELECT t.term, SUM(p.n) FROM {TERM} t JOIN {POSTING} p ON p.term_id = t.id"
+                " WHERE t.namespace = %s GROUP BY t.term ORDER BY 2 DESC, t.term",
                 [namespace],
             )
             cut = len(namespace) + 1

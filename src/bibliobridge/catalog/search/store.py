@@ -51,6 +51,8 @@ CHUNK_DOCS = 50_000
 MERGE_FACTOR = 8
 # A segment with less than this share of its documents still live is rewritten.
 MIN_LIVE_SHARE = 0.5
+# Page cache of a writing SQLite connection.
+SQLITE_CACHE_KIB = 64 * 1024
 # Rows per statement or fetch.
 BATCH = 2000
 IN_CHUNK = 500
@@ -106,6 +108,10 @@ class _State:
 
 def _lock(cursor) -> _State:
     """Bump the generation (taking the writers' lock) and read the state."""
+    if cursor.db.vendor == "sqlite":
+        # Postings land all over the term-ordered B-trees: SQLite's default 2 MB page
+        # cache makes a large batch several times slower. This connection only.
+        cursor.execute(f"PRAGMA cache_size = {-SQLITE_CACHE_KIB}")
     cursor.execute(f"UPDATE {STATE} SET generation = generation + 1 WHERE id = 1")
     if cursor.rowcount == 0:
         empty = BitMap().serialize()
@@ -231,7 +237,7 @@ def _read_chunks(
 def _write_segment(
     cursor, segment: int, newest: int, docs: BitMap, postings: dict[str, list[int]]
 ) -> None:
-    term_ids = _term_ids(cursor, {term: len(ids) for term, ids in postings.items()})
+    term_ids = _term_ids(cursor, list(postings))
     blob_bytes = 0
 
     def rows() -> Iterator[tuple[int, int, int, bytes]]:
@@ -273,20 +279,16 @@ def _insert_postings(cursor, rows: Iterable[tuple[int, int, int, bytes]]) -> Non
         cursor.executemany(sql, batch)
 
 
-def _term_ids(cursor, counts: dict[str, int]) -> dict[str, int]:
-    """Ids of these terms, adding the new ones; adds the counts to SearchTerm.n."""
-    terms = list(counts)
+def _term_ids(cursor, terms: list[str]) -> dict[str, int]:
+    """Ids of these terms, adding the new ones."""
     ids = _select_term_ids(cursor, terms)
     new = [term for term in terms if term not in ids]
-    known = [(counts[term], ids[term]) for term in terms if term in ids]
     for batch in _chunks(new, BATCH):
         cursor.executemany(
-            f"INSERT INTO {TERM} (term, namespace, n) VALUES (%s, %s, %s)",
-            [(term, term.partition(":")[0] if ":" in term else "", counts[term]) for term in batch],
+            f"INSERT INTO {TERM} (term, namespace) VALUES (%s, %s)",
+            [(term, term.partition(":")[0] if ":" in term else "") for term in batch],
         )
     ids.update(_select_term_ids(cursor, new))
-    for batch in _chunks(known, BATCH):
-        cursor.executemany(f"UPDATE {TERM} SET n = n + %s WHERE id = %s", batch)
     return ids
 
 
@@ -386,19 +388,15 @@ def _merge(cursor, state: _State, sources: list[int]) -> int:
     segment = state.last_segment
     live = state.live
     terms = blob_bytes = 0
-    dropped: dict[int, int] = {}
 
     def rows() -> Iterator[tuple[int, int, int, bytes]]:
         nonlocal terms, blob_bytes
         streams = [_read_segment(cursor, source) for source in sources]
         merged = heapq.merge(*streams, key=itemgetter(0))
         for term_id, group in itertools.groupby(merged, key=itemgetter(0)):
-            parts = [(n, BitMap.deserialize(blob)) for _, n, blob in group]
-            bitmap = parts[0][1] if len(parts) == 1 else BitMap.union(*(p for _, p in parts))
-            before = sum(n for n, _ in parts)
+            parts = [BitMap.deserialize(blob) for _, blob in group]
+            bitmap = parts[0] if len(parts) == 1 else BitMap.union(*parts)
             bitmap &= live
-            if before > len(bitmap):
-                dropped[term_id] = before - len(bitmap)
             if not bitmap:
                 continue
             bitmap.run_optimize()
@@ -416,20 +414,15 @@ def _merge(cursor, state: _State, sources: list[int]) -> int:
     marks = _placeholders(len(sources))
     cursor.execute(f"DELETE FROM {POSTING} WHERE segment_id IN ({marks})", sources)
     cursor.execute(f"DELETE FROM {SEGMENT} WHERE id IN ({marks})", sources)
-    # Retired documents leave the terms' counts once they leave the postings.
-    for batch in _chunks(list(dropped.items()), BATCH):
-        cursor.executemany(
-            f"UPDATE {TERM} SET n = n - %s WHERE id = %s", [(n, term) for term, n in batch]
-        )
     return segment
 
 
-def _read_segment(cursor, segment: int) -> Iterator[tuple[int, int, bytes]]:
-    """A segment's (term id, n, blob) in term order, a page at a time."""
+def _read_segment(cursor, segment: int) -> Iterator[tuple[int, bytes]]:
+    """A segment's (term id, blob) in term order, a page at a time."""
     after = -1
     while True:
         cursor.execute(
-            f"SELECT term_id, n, docs FROM {POSTING} WHERE segment_id = %s AND term_id > %s"
+            f"SELECT term_id, docs FROM {POSTING} WHERE segment_id = %s AND term_id > %s"
             " ORDER BY term_id LIMIT %s",
             [segment, after, BATCH],
         )
