@@ -13,6 +13,7 @@ non-zero only on an error, never on a missed target.
 """
 
 import argparse
+import importlib.metadata
 import json
 import os
 import platform
@@ -69,7 +70,7 @@ def main() -> int:
             "platform": platform.platform(),
             "python": platform.python_version(),
         },
-        "pymarc": pymarc.__version__ if hasattr(pymarc, "__version__") else "",
+        "pymarc": importlib.metadata.version("pymarc"),
         "target_ratio": TARGET_RATIO,
         "files": {},
     }

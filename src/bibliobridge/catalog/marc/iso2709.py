@@ -17,6 +17,10 @@ from .source import MARC21_TAGS, UNIMARC_TAGS, Source
 
 CHUNK = 1 << 20
 RT = 0x1D  # record terminator
+# Whether a directory has an entry for a tag: whole 12-character entries, then the tag.
+_HAS_245 = re.compile(r"(?:.{12})*?245", re.S)
+_HAS_200 = re.compile(r"(?:.{12})*?200", re.S)
+_HAS_008 = re.compile(r"(?:.{12})*?008", re.S)
 _DIRECTORY = re.compile(r"(?:...\d{9})+", re.S)
 _MARC8_LIKE = re.compile(rb"[\xe0-\xfe][A-Za-z]")
 _VALID_INDICATOR = frozenset("0123456789abcdefghijklmnopqrstuvwxyz |")
@@ -158,8 +162,7 @@ class Reader:
 
         leader = raw[:24].decode("latin-1")
         steps = range(0, len(directory), 12)
-        tags = {directory[i : i + 3] for i in steps}
-        flavour = self._flavour(tags)
+        flavour = self._flavour(directory)
         family_unimarc = flavour in _UNIMARC_FAMILY
         kind = unimarc_kind(leader) if family_unimarc else marc21_kind(leader)
         wanted = UNIMARC_TAGS if family_unimarc else MARC21_TAGS
@@ -209,7 +212,7 @@ class Reader:
                 src = _decode(leader, fields, decoder, warnings)
             failed = decoder.failed
         if family_unimarc:
-            src.tags = frozenset(tags)
+            src.tags = frozenset(directory[i : i + 3] for i in steps)
         if failed:
             warnings.append(
                 problems.warning(problems.UNDECODABLE_BYTES, tag=failed, encoding=encoding)
@@ -223,14 +226,14 @@ class Reader:
         record.raw_encoding = encoding
         return record
 
-    def _flavour(self, tags: set[str]) -> str:
+    def _flavour(self, directory: str) -> str:
         if self.hint:
             return self.hint
-        if "245" in tags:
+        if _HAS_245.match(directory):
             flavour = Flavour.MARC21
-        elif "200" in tags:
+        elif _HAS_200.match(directory):
             flavour = Flavour.UNIMARC
-        elif "008" in tags:
+        elif _HAS_008.match(directory):
             flavour = Flavour.MARC21
         else:
             flavour = self.family or Flavour.MARC21
