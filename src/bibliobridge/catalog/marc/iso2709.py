@@ -168,7 +168,11 @@ class Reader:
         wanted = UNIMARC_TAGS if family_unimarc else MARC21_TAGS
 
         limit = len(raw)
-        fields: list[tuple[str, bytes]] = []
+        body = raw[base:]
+        # Plain ASCII (most records): cut the fields from the text, no decoder needed.
+        plain = body.isascii() and b"\x1b" not in body
+        source: str | bytes = raw.decode("latin-1") if plain else raw
+        fields: list = []
         for i in steps:
             tag = directory[i : i + 3]
             if tag in wanted:
@@ -178,12 +182,13 @@ class Reader:
                     return self._problem(problems.DIRECTORY_OUTSIDE_RECORD, offset, tag=tag)
                 if end > start:
                     # Leave out the field terminator (0x1E) where it is present.
-                    fields.append((tag, raw[start : end - (raw[end - 1] == 0x1E)]))
+                    fields.append((tag, source[start : end - (raw[end - 1] == 0x1E)]))
 
         if kind == Kind.AUTHORITY:
-            local_id = next(
-                (f.decode("utf-8", "replace").strip() for t, f in fields if t == "001"), ""
-            )
+            field_001 = next((f for t, f in fields if t == "001"), "")
+            if isinstance(field_001, bytes):
+                field_001 = field_001.decode("utf-8", "replace")
+            local_id = field_001.strip()
             problem = self._problem(problems.AUTHORITY_RECORD_SKIPPED, offset, local_id=local_id)
             problem.local_id = local_id
             return problem
@@ -195,13 +200,12 @@ class Reader:
                     problems.RECORD_LENGTH_MISMATCH, declared=mismatch[0], actual=mismatch[1]
                 )
             )
-        body = raw[base:]
         general = next((f for t, f in fields if t == "100"), b"") if family_unimarc else b""
+        if isinstance(general, str):
+            general = general.encode("latin-1")
         encoding, repair = self._encoding(leader, body, general, family_unimarc, warnings)
-        if body.isascii() and b"\x1b" not in body:
-            # Plain ASCII (most records): no decoder, no normalisation.
-            texts = [(t, f.decode("latin-1")) for t, f in fields]
-            src = _split(leader, texts, warnings)
+        if plain:
+            src = _split(leader, fields, warnings)
             failed = ""
         else:
             decoder = charsets.decoder_for(encoding)

@@ -53,6 +53,8 @@ _SUBJECT_END = " .,;:"
 
 def clean(text: str) -> str:
     """Text without ISBD end punctuation, non-filing marks or doubled spaces."""
+    if not text:
+        return text
     if not text.isascii() and _NON_FILING_RE.search(text):
         text = _NON_FILING_RE.sub("", text)
     if "<<" in text:
@@ -138,7 +140,7 @@ def parse_isbn(text: str, qualifier: str = "", cancelled: bool = False) -> tuple
             number, rest = match.group(1).strip(), match.group(2)
         else:
             number, rest = text, ""
-    rest = clean(rest)
+    rest = clean(rest) if rest else rest
     if qualifier:
         rest = clean(f"{rest} {qualifier}")
     normal = isbn13(number) if number else None
@@ -199,7 +201,7 @@ def first_year(text: str) -> int | None:
 
 
 def join(subfields: list[tuple[str, str]], codes: str, sep: str = " ") -> str:
-    return sep.join(v for c, v in subfields if c in codes and v)
+    return sep.join([v for c, v in subfields if c in codes and v])
 
 
 # --- MARC 21 ---------------------------------------------------------------------------
@@ -219,9 +221,12 @@ def _title(subfields: list[tuple[str, str]]) -> str:
 
 
 def _names_from(subfields: list[tuple[str, str]], tag: str) -> str:
-    if tag.endswith("10"):
-        return clean_name(join(subfields, "ab"))
-    return clean_name(join(subfields, "a"))
+    if tag[1:] == "10":
+        return clean(join(subfields, "ab"))
+    for c, v in subfields:
+        if c == "a":
+            return clean(v)
+    return ""
 
 
 def _holdings(src: Source) -> list[Holding]:
@@ -333,8 +338,8 @@ def marc21(src: Source, raw: bytes, kind: str) -> NormalisedRecord:
         record.year = int(year)
     if pub is not None:
         pub_sub = pub[1]
-        record.place = " ; ".join(clean(v).strip("[] ") for c, v in pub_sub if c == "a" and v)
-        record.publisher = " ; ".join(clean(v) for c, v in pub_sub if c == "b" and v)
+        record.place = " ; ".join([clean(v).strip("[] ") for c, v in pub_sub if c == "a" and v])
+        record.publisher = " ; ".join([clean(v) for c, v in pub_sub if c == "b" and v])
         if record.year is None:
             record.year = first_year(join(pub_sub, "c"))
 
