@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "bibliobridge.core",
     "bibliobridge.partners",
     "bibliobridge.agreements",
+    "bibliobridge.catalog",
     "bibliobridge.reports",
     "bibliobridge.api",
     "bibliobridge.demo",
@@ -161,6 +162,9 @@ MEDIA_URL = "/media/"
 # Uploads: agreement documents are PDFs up to this size.
 MAX_DOCUMENT_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_DOCUMENT_BYTES", 20 * 1024 * 1024))
 MAX_IMPORT_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_IMPORT_BYTES", 50 * 1024 * 1024))
+# Partners' catalogue files (MARC, MARCXML), uploaded for the background worker.
+MAX_CATALOG_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_CATALOG_BYTES", 2 * 1024**3))
+CATALOG_IMPORT_DIR = Path(os.environ.get("BIBLIOBRIDGE_CATALOG_IMPORT_DIR", VAR_DIR / "imports"))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

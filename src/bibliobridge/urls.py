@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("bibliobridge.core.urls")),
     path("partners/", include("bibliobridge.partners.urls")),
     path("agreements/", include("bibliobridge.agreements.urls")),
+    path("catalogue/", include("bibliobridge.catalog.urls")),
     path("api/v1/", api.urls),
     path("healthz", core_views.healthz, name="healthz"),
 ]

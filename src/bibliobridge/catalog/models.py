@@ -97,6 +97,9 @@ class ImportProblem(models.Model):
     class Meta:
         ordering = ["number", "id"]
 
+    def __str__(self) -> str:
+        return f"{self.number}: {self.code}"
+
 
 class Record(models.Model):
     """One holder's record of a manifestation, normalised; the original kept as it came."""
@@ -183,6 +186,9 @@ class ClusterDecision(models.Model):
             ),
         ]
 
+    def __str__(self) -> str:
+        return f"{self.record_id} {'=' if self.same else '≠'} {self.other_id}"
+
 
 class MatchKey(models.Model):
     """A key under which a record can be found: isbn:…, issn:…, oclc:…, title:…"""
@@ -195,6 +201,9 @@ class MatchKey(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["record", "key"], name="matchkey_record_key")
         ]
+
+    def __str__(self) -> str:
+        return self.key
 
 
 # The columns a reader fills, shared by Record and StagedRecord.
@@ -248,4 +257,7 @@ class StagedRecord(models.Model):
             # A file that lists one record twice keeps the last: see imports.stage().
             models.UniqueConstraint(fields=["run", "local_id"], name="staged_run_local_id")
         ]
+
+    def __str__(self) -> str:
+        return self.local_id
 from .search.models import *  # noqa: E402,F403

@@ -10,6 +10,7 @@ def navigation(request: HttpRequest) -> dict:
         "nav": {
             "partners": user.has_perm("partners.view_institution"),
             "agreements": user.has_perm("agreements.view_agreement"),
+            "catalog": user.has_perm("catalog.view_record"),
         },
         "current_path": request.get_full_path(),
     }

@@ -14,6 +14,9 @@ from .enums import Role
 VIEW = [
     "partners.view_institution",
     "agreements.view_agreement",
+    "catalog.view_record",
+    "catalog.view_cluster",
+    "catalog.view_importrun",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -32,14 +35,19 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.transition_agreement",
         "agreements.add_agreementdocument",
         "agreements.export_agreements",
+        "catalog.import_records",
+        "catalog.change_cluster",
     ],
     Role.ILL_STAFF: [
         *VIEW,
+        "catalog.import_records",
+        "catalog.change_cluster",
         "partners.change_illpolicy",
         "partners.export_institutions",
     ],
     Role.EXCHANGE_STAFF: [
         *VIEW,
+        "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",
     ],

@@ -30,7 +30,9 @@ def test_loopback_is_refused_by_default(local_server, settings):
         client.get(local_server)
 
 
-@pytest.mark.parametrize("url", ["http://10.1.2.3/", "http://192.168.0.1/", "http://[::1]/", "http://169.254.169.254/"])
+@pytest.mark.parametrize(
+    "url", ["http://10.1.2.3/", "http://192.168.0.1/", "http://[::1]/", "http://169.254.169.254/"]
+)
 def test_private_and_metadata_addresses_are_refused(url, settings):
     settings.OUTBOUND_ALLOW_PRIVATE = False
     with http.client() as client, pytest.raises(http.OutboundRefused):

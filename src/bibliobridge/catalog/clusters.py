@@ -1,0 +1,282 @@
+"""Grouping records of the same manifestation into clusters, and keeping staff's decisions.
+
+A record just added or changed is compared (``matching.compare``) with the records that
+share one of its match keys; it joins the cluster of the best match, or starts its own.
+Staff decisions (``ClusterDecision``: these two are / are not the same) win over the
+comparison and survive re-imports, because a re-imported record keeps its row.
+"""
+
+from collections.abc import Iterable
+from dataclasses import fields
+from typing import Any
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bibliobridge.core.enums import Action
+from bibliobridge.core.models import User
+from bibliobridge.core.services import log_activity
+
+from .enums import RecordStatus
+from .marc.record import Holding as HoldingData
+from .marc.record import Isbn, NormalisedRecord
+from .matching import compare
+from .models import Cluster, ClusterDecision, MatchKey, Record
+
+BATCH = 500
+# A key shared by more records than this (a series ISSN, a bad ISBN) only finds the first.
+MAX_CANDIDATES = 200
+NORMALISED_FIELDS = {f.name for f in fields(NormalisedRecord)}
+
+
+def to_normalised(record: Record) -> NormalisedRecord:
+    """The stored record as the matcher sees it."""
+    values = {
+        name: getattr(record, name)
+        for name in NORMALISED_FIELDS
+        if hasattr(record, name) and name not in ("raw", "holdings", "isbns")
+    }
+    values["isbns"] = [Isbn(**isbn) for isbn in record.isbns]
+    values["holdings"] = [HoldingData(**holding) for holding in record.holdings]
+    return NormalisedRecord(kind="bibliographic", **values)
+
+
+def assign(run_id: int) -> None:
+    """(Re)cluster the records an import run touched; call inside its transaction.
+
+    Set-based where it can be: a record that shares no match key with another (most of a
+    first load) gets a cluster of its own without being compared; only records in a
+    shared block are loaded and compared.
+    """
+    record_table = Record._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT cluster_id FROM {record_table} "  # noqa: S608
+            "WHERE run_id = %s AND cluster_id IS NOT NULL",
+            [run_id],
+        )
+        old = {row[0] for row in cursor.fetchall()}
+        cursor.execute(
+            f"UPDATE {record_table} SET cluster_id = NULL WHERE run_id = %s",  # noqa: S608
+            [run_id],
+        )
+        pairs = _candidate_pairs(cursor, run_id)
+    paired = {a for a, _b in pairs}
+    touched = (
+        Record.objects.filter(run_id=run_id, status=RecordStatus.ACTIVE)
+        .values_list("pk", "title", "year")
+        .order_by("pk")
+    )
+    alone = [(pk, title, year) for pk, title, year in touched.iterator(chunk_size=BATCH)
+             if pk not in paired]  # fmt: skip
+    _found_clusters(alone)
+    joined = _cluster_paired(pairs)
+    refresh(old | joined)
+
+
+def _candidate_pairs(cursor: Any, run_id: int) -> list[tuple[int, int]]:
+    """(touched record, other active record) sharing a match key whose block is not huge."""
+    key_table, record_table = MatchKey._meta.db_table, Record._meta.db_table
+    cursor.execute(
+        f"""
+        WITH run_keys AS (
+            SELECT DISTINCT k.key FROM {key_table} k
+            JOIN {record_table} r ON r.id = k.record_id
+            WHERE r.run_id = %s AND r.status = %s
+        ), blocks AS (
+            SELECT k.key FROM {key_table} k
+            WHERE k.key IN (SELECT key FROM run_keys)
+            GROUP BY k.key HAVING COUNT(*) BETWEEN 2 AND %s
+        )
+        SELECT DISTINCT a.record_id, b.record_id
+        FROM {key_table} a
+        JOIN {key_table} b ON b.key = a.key AND b.record_id <> a.record_id
+        JOIN {record_table} ra ON ra.id = a.record_id
+        JOIN {record_table} rb ON rb.id = b.record_id
+        WHERE a.key IN (SELECT key FROM blocks)
+          AND ra.run_id = %s AND ra.status = %s AND rb.status = %s
+        """,  # noqa: S608
+        [
+            run_id,
+            RecordStatus.ACTIVE,
+            MAX_CANDIDATES,
+            run_id,
+            RecordStatus.ACTIVE,
+            RecordStatus.ACTIVE,
+        ],
+    )
+    return cursor.fetchall()
+
+
+def _found_clusters(records: list[tuple[int, str, int | None]]) -> None:
+    """A cluster of its own for each (pk, title, year): one member, one holder."""
+    for start in range(0, len(records), BATCH):
+        chunk = records[start : start + BATCH]
+        created = Cluster.objects.bulk_create(
+            [
+                Cluster(title=title[:1000], year=year, record_count=1, holder_count=1)
+                for _pk, title, year in chunk
+            ]  # fmt: skip
+        )
+        _set_clusters(
+            [(cluster.pk, pk) for cluster, (pk, _t, _y) in zip(created, chunk, strict=True)]
+        )
+
+
+def _set_clusters(pairs: list[tuple[int | None, int]]) -> None:
+    """(cluster id, record id) pairs; one statement per row beats Django's CASE for many rows."""
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Record._meta.db_table} SET cluster_id = %s WHERE id = %s",  # noqa: S608
+            pairs,
+        )
+
+
+def _cluster_paired(pairs: list[tuple[int, int]]) -> set[int]:
+    """Cluster the touched records that share a block with others; the clusters changed.
+
+    In record order, batch by batch (memory and SQL parameters stay bounded): each joins
+    the cluster of its best match among records already placed, or starts one.
+    """
+    others: dict[int, set[int]] = {}
+    for a, b in pairs:
+        others.setdefault(a, set()).add(b)
+    touched_ids = sorted(others)
+    placed: dict[int, int] = {}  # touched record → its cluster, as they are placed
+    for start in range(0, len(touched_ids), BATCH):
+        chunk = touched_ids[start : start + BATCH]
+        same, different = _decisions(set(chunk))
+        wanted = set(chunk)
+        for pk in chunk:
+            wanted |= others[pk] | same.get(pk, set())
+        records = _records(wanted)
+        normalised: dict[int, NormalisedRecord] = {}
+        for pk in chunk:
+            record = records[pk]
+            best: tuple[float, int] | None = None
+            for other_id in sorted((others[pk] | same.get(pk, set())) - {pk}):
+                other = records.get(other_id)
+                cluster_id = placed.get(other_id, other.cluster_id if other else None)
+                if other is None or cluster_id is None or other_id in different.get(pk, set()):
+                    continue  # a touched record not placed yet compares with this one later
+                if other_id in same.get(pk, set()):
+                    score = 2.0
+                else:
+                    match = compare(_cached(normalised, record), _cached(normalised, other))
+                    if not match.same:
+                        continue
+                    score = match.score
+                if best is None or score > best[0]:
+                    best = (score, cluster_id)
+            if best is None:
+                placed[pk] = Cluster.objects.create(title=record.title[:1000], year=record.year).pk
+            else:
+                placed[pk] = best[1]
+    _set_clusters([(cluster_id, pk) for pk, cluster_id in placed.items()])
+    return set(placed.values())
+
+
+def _cached(normalised: dict[int, NormalisedRecord], record: Record) -> NormalisedRecord:
+    if record.pk not in normalised:
+        normalised[record.pk] = to_normalised(record)
+    return normalised[record.pk]
+
+
+def _records(ids: set[int]) -> dict[int, Record]:
+    """Active records by id, without their original bytes, in chunks SQLite accepts."""
+    ordered = sorted(ids)
+    found: dict[int, Record] = {}
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
+        found.update(
+            (r.pk, r)
+            for r in Record.objects.filter(pk__in=chunk, status=RecordStatus.ACTIVE).defer("raw")
+        )
+    return found
+
+
+def _decisions(ids: set[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    same: dict[int, set[int]] = {}
+    different: dict[int, set[int]] = {}
+    rows = ClusterDecision.objects.filter(record_id__in=ids).values_list(
+        "record_id", "other_id", "same"
+    ) | ClusterDecision.objects.filter(other_id__in=ids).values_list(
+        "record_id", "other_id", "same"
+    )
+    for a, b, is_same in rows:
+        table = same if is_same else different
+        table.setdefault(a, set()).add(b)
+        table.setdefault(b, set()).add(a)
+    return same, different
+
+
+def refresh(cluster_ids: Iterable[int]) -> None:
+    """Recount clusters' members and holders, retitle them from their first member, and
+    delete those left empty."""
+    ids = sorted(pk for pk in set(cluster_ids) if pk)
+    record_table, cluster_table = Record._meta.db_table, Cluster._meta.db_table
+    members = f"FROM {record_table} r WHERE r.cluster_id = {cluster_table}.id AND r.status = %s"
+
+    def first(column: str) -> str:
+        return f"(SELECT r.{column} {members} ORDER BY r.id LIMIT 1)"
+
+    now = timezone.now()
+    with connection.cursor() as cursor:
+        for start in range(0, len(ids), BATCH):
+            chunk = ids[start : start + BATCH]
+            marks = ", ".join(["%s"] * len(chunk))
+            active = RecordStatus.ACTIVE.value
+            cursor.execute(
+                f"UPDATE {cluster_table} SET "  # noqa: S608
+                f"record_count = (SELECT COUNT(*) {members}), "
+                f"holder_count = (SELECT COUNT(DISTINCT r.holder_id) {members}), "
+                f"title = COALESCE({first('title')}, title), "
+                f"year = {first('year')}, updated_at = %s "
+                f"WHERE id IN ({marks})",
+                [active, active, active, active, now, *chunk],
+            )
+    # A cluster left without members is gone (withdrawn records belong to none).
+    Cluster.objects.filter(pk__in=ids, record_count=0).delete()
+
+
+@transaction.atomic
+def split(actor: User | None, record: Record) -> Cluster:
+    """Take a record out of its cluster into one of its own; it stays apart from the others."""
+    old = record.cluster_id
+    others = Record.objects.filter(cluster_id=old).exclude(pk=record.pk) if old else []
+    for other in others:
+        decide(actor, record, other, same=False)
+    cluster = Cluster.objects.create(title=record.title[:1000], year=record.year)
+    Record.objects.filter(pk=record.pk).update(cluster=cluster)
+    record.cluster = cluster
+    refresh([cluster.pk, old] if old else [cluster.pk])
+    log_activity(actor, Action.UPDATED, record, {"cluster": [old, cluster.pk]}, "split")
+    return cluster
+
+
+@transaction.atomic
+def merge(actor: User | None, record: Record, into: Cluster) -> None:
+    """Put a record (and the rest of its cluster) into another cluster, and remember it."""
+    old = record.cluster_id
+    if old == into.pk:
+        return
+    movers = list(
+        Record.objects.filter(cluster_id=old) if old else Record.objects.filter(pk=record.pk)
+    )
+    member = Record.objects.filter(cluster=into).first()
+    if member is not None:
+        for mover in movers:
+            decide(actor, mover, member, same=True)
+    Record.objects.filter(pk__in=[m.pk for m in movers]).update(cluster=into)
+    refresh([into.pk, old] if old else [into.pk])
+    log_activity(actor, Action.UPDATED, record, {"cluster": [old, into.pk]}, "merge")
+
+
+def decide(actor: User | None, record: Record, other: Record, same: bool) -> None:
+    """Remember that two records are (or are not) the same manifestation."""
+    a, b = sorted([record.pk, other.pk])
+    ClusterDecision.objects.update_or_create(
+        record_id=a,
+        other_id=b,
+        defaults={"same": same, "decided_by": actor if actor and actor.pk else None},
+    )

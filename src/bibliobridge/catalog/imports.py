@@ -1,0 +1,303 @@
+"""Loading a holder's catalogue: read → stage → replace, so a holder is never half-replaced.
+
+1. ``start_run`` records the run (queued).
+2. ``run_import`` reads the files record by record into StagedRecord, in batches, each in its
+   own short transaction, updating the run's progress; bad records become ImportProblems and
+   the rest go on. A file that cannot be read at all fails the run and nothing changes.
+3. Then, in one transaction, ``_apply`` moves the staged records into Record with set-based
+   SQL: new records inserted, changed ones updated, unchanged ones left alone (same checksum
+   of the original bytes), and — when the run replaces the holder's catalogue — the holder's
+   records missing from the files withdrawn. Match keys and clusters follow in the same
+   transaction. If anything fails, the transaction rolls back and the holder is as before.
+"""
+
+import hashlib
+import json
+import logging
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from bibliobridge.core.enums import Action
+from bibliobridge.core.models import User
+from bibliobridge.core.services import log_activity
+from bibliobridge.partners.models import Institution
+
+from . import clusters
+from .enums import RecordStatus, RunSource, RunStatus
+from .marc.read import read_records
+from .marc.record import FileProblem, Kind, NormalisedRecord, RecordProblem
+from .matching import match_keys
+from .models import RECORD_FIELDS, ImportProblem, ImportRun, MatchKey, Record, StagedRecord
+
+logger = logging.getLogger(__name__)
+
+BATCH = 2000
+# A file full of errors should not fill the database: the first ones are kept, all are counted.
+MAX_PROBLEMS = 1000
+JSON_FIELDS = {
+    "names", "names_vernacular", "languages", "isbns", "issns", "oclc_numbers", "subjects",
+    "holdings", "warnings",
+}  # fmt: skip
+STAGED_COLUMNS = ["run_id", "number", "deleted", "keys", *RECORD_FIELDS]
+
+Progress = Callable[[ImportRun], None]
+
+
+def start_run(
+    holder: Institution,
+    source: RunSource | str,
+    file_name: str,
+    actor: User | None = None,
+    replace: bool = True,
+    stored_path: str = "",
+    total_bytes: int = 0,
+) -> ImportRun:
+    """Record a queued import of a holder's file(s)."""
+    with transaction.atomic():
+        run = ImportRun.objects.create(
+            holder=holder,
+            source=source,
+            file_name=file_name[:500],
+            replace=replace,
+            stored_path=stored_path,
+            total_bytes=total_bytes,
+            started_by=actor if actor is not None and actor.pk else None,
+        )
+        log_activity(actor, Action.IMPORTED, run, message=file_name[:500])
+    return run
+
+
+def run_import(
+    run: ImportRun, paths: Iterable[Path], progress: Progress | None = None
+) -> ImportRun:
+    """Read the files of a queued run and replace the holder's records with them.
+
+    Never raises for bad data: the run ends done (with problems counted) or failed (with
+    error_code). An unexpected error fails the run, leaves the holder as it was, and is
+    raised again for the worker's log.
+    """
+    paths = list(paths)
+    # MFHD holdings, by the 004 of the bibliographic record they belong to.
+    mfhd: dict[str, list[dict[str, str]]] = defaultdict(list)
+    run.total_bytes = sum(path.stat().st_size for path in paths)
+    _set_status(run, RunStatus.READING, started_at=timezone.now())
+    try:
+        for path in paths:
+            with path.open("rb") as stream:
+                _stage_file(run, stream, path.name if len(paths) > 1 else "", mfhd, progress)
+        _set_status(run, RunStatus.APPLYING)
+        if progress:
+            progress(run)
+        with transaction.atomic():
+            _attach_mfhd_holdings(run, mfhd)
+            _apply(run)
+        _set_status(run, RunStatus.DONE, finished_at=timezone.now())
+    except FileProblem as problem:
+        _fail(run, problem.code, problem.params)
+    except Exception:
+        _fail(run, "internal", {})
+        raise
+    finally:
+        StagedRecord.objects.filter(run=run).delete()
+    if progress:
+        progress(run)
+    return run
+
+
+def _stage_file(
+    run: ImportRun,
+    stream: BinaryIO,
+    file_label: str,
+    mfhd: dict[str, list[dict[str, str]]],
+    progress: Progress | None,
+) -> None:
+    base_bytes = run.read_bytes
+    rows: list[tuple[Any, ...]] = []
+    problems: list[ImportProblem] = []
+
+    def flush() -> None:
+        _insert_staged(rows)
+        ImportProblem.objects.bulk_create(problems)
+        rows.clear()
+        problems.clear()
+        run.read_bytes = base_bytes + stream.tell()
+        ImportRun.objects.filter(pk=run.pk).update(
+            read_bytes=run.read_bytes,
+            records_read=run.records_read,
+            rejected=run.rejected,
+            total_bytes=run.total_bytes,
+        )
+        if progress:
+            progress(run)
+
+    stored = ImportProblem.objects.filter(run=run).count()
+    for item in read_records(stream):
+        run.records_read += 1
+        if isinstance(item, RecordProblem):
+            run.rejected += 1
+            if stored < MAX_PROBLEMS:
+                problems.append(_problem(run, item, file_label))
+                stored += 1
+        elif item.kind == Kind.HOLDINGS:
+            mfhd[item.linked_id] += [asdict(h) for h in item.holdings]
+        else:
+            rows.append(_staged_row(run, run.records_read, item))
+        if len(rows) >= BATCH or len(problems) >= BATCH:
+            flush()
+    flush()
+
+
+def _problem(run: ImportRun, item: RecordProblem, file_label: str) -> ImportProblem:
+    params = dict(item.params)
+    if file_label:
+        params["file"] = file_label
+    return ImportProblem(
+        run=run,
+        number=item.number,
+        offset=item.offset,
+        code=item.code,
+        params=params,
+        local_id=item.local_id[:200],
+    )
+
+
+def _staged_row(run: ImportRun, number: int, record: NormalisedRecord) -> tuple[Any, ...]:
+    values = asdict(record)
+    values["checksum"] = hashlib.sha1(record.raw, usedforsecurity=False).hexdigest()
+    values["local_id"] = record.local_id[:200]
+    keys = "\n".join(sorted(key[:255] for key in match_keys(record)))
+    row: list[Any] = [run.pk, number, record.deleted, keys]
+    for name in RECORD_FIELDS:
+        value = values[name]
+        row.append(json.dumps(value, ensure_ascii=False) if name in JSON_FIELDS else value)
+    return tuple(row)
+
+
+def _insert_staged(rows: list[tuple[Any, ...]]) -> None:
+    """Insert a batch; a record listed twice in the files keeps its last version."""
+    if not rows:
+        return
+    table = StagedRecord._meta.db_table
+    columns = ", ".join(STAGED_COLUMNS)
+    marks = ", ".join(["%s"] * len(STAGED_COLUMNS))
+    updates = ", ".join(
+        f"{c} = excluded.{c}" for c in STAGED_COLUMNS if c not in ("run_id", "local_id")
+    )
+    sql = (
+        f"INSERT INTO {table} ({columns}) VALUES ({marks}) "  # noqa: S608 (our own table and column names)
+        f"ON CONFLICT (run_id, local_id) DO UPDATE SET {updates}"
+    )
+    if connection.vendor == "postgresql":
+        # The same local_id twice in one batch is one row for PostgreSQL's ON CONFLICT.
+        rows = list({(row[0], row[STAGED_COLUMNS.index("local_id")]): row for row in rows}.values())
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def _attach_mfhd_holdings(run: ImportRun, mfhd: dict[str, list[dict[str, str]]]) -> None:
+    for bib_id, holdings in mfhd.items():
+        staged = StagedRecord.objects.filter(run=run, local_id=bib_id).first()
+        if staged is not None:
+            StagedRecord.objects.filter(pk=staged.pk).update(holdings=staged.holdings + holdings)
+
+
+def _apply(run: ImportRun) -> None:
+    """Move the staged records of a fully read run into Record (inside a transaction)."""
+    record, staged = Record._meta.db_table, StagedRecord._meta.db_table
+    now = timezone.now()
+    active, withdrawn = RecordStatus.ACTIVE.value, RecordStatus.WITHDRAWN.value
+    with connection.cursor() as cursor:
+        assignments = ", ".join(f"{c} = s.{c}" for c in RECORD_FIELDS if c != "local_id")
+        cursor.execute(
+            f"UPDATE {record} SET {assignments}, status = %s, run_id = %s, updated_at = %s "  # noqa: S608 (our own table and column names)
+            f"FROM {staged} s WHERE s.run_id = %s AND s.deleted = %s "
+            f"AND {record}.holder_id = %s AND {record}.local_id = s.local_id "
+            f"AND ({record}.checksum <> s.checksum OR {record}.status <> %s)",
+            [active, run.pk, now, run.pk, False, run.holder_id, active],
+        )
+        updated = cursor.rowcount
+        columns = ", ".join(RECORD_FIELDS)
+        selected = ", ".join(f"s.{c}" for c in RECORD_FIELDS)
+        cursor.execute(
+            f"INSERT INTO {record} (holder_id, status, run_id, created_at, updated_at, {columns}) "  # noqa: S608 (our own table and column names)
+            f"SELECT %s, %s, %s, %s, %s, {selected} FROM {staged} s "
+            f"WHERE s.run_id = %s AND s.deleted = %s AND NOT EXISTS "
+            f"(SELECT 1 FROM {record} r WHERE r.holder_id = %s AND r.local_id = s.local_id)",
+            [run.holder_id, active, run.pk, now, now, run.pk, False, run.holder_id],
+        )
+        loaded = cursor.rowcount
+        # Deleted in the file (leader/05 "d"); and, when replacing, missing from it.
+        missing = (
+            f"NOT EXISTS (SELECT 1 FROM {staged} s WHERE s.run_id = %s "  # noqa: S608 (our own table and column names)
+            f"AND s.local_id = {record}.local_id AND s.deleted = %s)"
+        )
+        gone = [run.pk, False]
+        if not run.replace:
+            missing = (
+                f"EXISTS (SELECT 1 FROM {staged} s WHERE s.run_id = %s "  # noqa: S608 (our own table and column names)
+                f"AND s.local_id = {record}.local_id AND s.deleted = %s)"
+            )
+            gone = [run.pk, True]
+        cursor.execute(
+            f"UPDATE {record} SET status = %s, run_id = %s, updated_at = %s "  # noqa: S608 (our own table and column names)
+            f"WHERE holder_id = %s AND status = %s AND {missing}",
+            [withdrawn, run.pk, now, run.holder_id, active, *gone],
+        )
+        deleted = cursor.rowcount
+        cursor.execute(
+            f"SELECT COUNT(*) FROM {staged} WHERE run_id = %s AND deleted = %s",  # noqa: S608
+            [run.pk, False],
+        )
+        (read,) = cursor.fetchone()
+    _replace_match_keys(run)
+    clusters.assign(run.pk)
+    run.loaded, run.updated, run.deleted = loaded, updated, deleted
+    run.unchanged = read - loaded - updated
+    ImportRun.objects.filter(pk=run.pk).update(
+        loaded=loaded, updated=updated, deleted=deleted, unchanged=run.unchanged
+    )
+
+
+def _replace_match_keys(run: ImportRun) -> None:
+    touched = Record.objects.filter(run=run)
+    MatchKey.objects.filter(record__in=touched).delete()
+    keys = (
+        touched.filter(status=RecordStatus.ACTIVE)
+        .values_list("pk", "local_id")
+        .iterator(chunk_size=BATCH)
+    )
+    staged_keys = dict(
+        StagedRecord.objects.filter(run=run, deleted=False).values_list("local_id", "keys")
+    )
+    batch: list[MatchKey] = []
+    for pk, local_id in keys:
+        for key in filter(None, staged_keys.get(local_id, "").split("\n")):
+            batch.append(MatchKey(record_id=pk, key=key))
+        if len(batch) >= BATCH:
+            MatchKey.objects.bulk_create(batch)
+            batch.clear()
+    MatchKey.objects.bulk_create(batch)
+
+
+def _set_status(run: ImportRun, status: RunStatus, **fields: Any) -> None:
+    run.status = status
+    for name, value in fields.items():
+        setattr(run, name, value)
+    ImportRun.objects.filter(pk=run.pk).update(status=status, total_bytes=run.total_bytes, **fields)
+
+
+def _fail(run: ImportRun, code: str, params: dict[str, Any]) -> None:
+    run.error_code, run.error_params = code, {k: str(v) for k, v in params.items()}
+    _set_status(
+        run,
+        RunStatus.FAILED,
+        error_code=run.error_code,
+        error_params=run.error_params,
+        finished_at=timezone.now(),
+    )

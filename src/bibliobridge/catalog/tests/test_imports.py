@@ -1,0 +1,141 @@
+"""Loading holders' catalogues: counts, replacement, withdrawal, failures that change nothing."""
+
+from pathlib import Path
+
+import pytest
+from django.core.management import call_command
+
+from bibliobridge.catalog import imports
+from bibliobridge.catalog.enums import RecordStatus, RunSource, RunStatus
+from bibliobridge.catalog.models import Cluster, ImportProblem, MatchKey, Record, StagedRecord
+
+from .conftest import holder_with_isil
+
+LOC = "marc/loc/loc_booksall2016_part01_every64th.mrc"
+RECORD_END = b"\x1d"
+
+
+def load(holder, *paths, replace=True):
+    run = imports.start_run(holder, RunSource.COMMAND, "test", replace=replace)
+    return imports.run_import(run, [Path(p) for p in paths])
+
+
+def first_records(path: Path, n: int, target: Path) -> Path:
+    """The first n ISO 2709 records of path, written to target."""
+    data = path.read_bytes()
+    end = 0
+    for _ in range(n):
+        end = data.index(RECORD_END, end) + 1
+    target.write_bytes(data[:end])
+    return target
+
+
+@pytest.mark.django_db
+def test_load_then_reload_then_replace(holder, shared_file, tmp_path):
+    path = shared_file(LOC)
+    run = load(holder, path)
+    assert run.status == RunStatus.DONE
+    held = Record.objects.filter(holder=holder, status=RecordStatus.ACTIVE)
+    total = held.count()
+    assert run.loaded == total > 3800
+    assert run.records_read == total + run.rejected
+    assert not StagedRecord.objects.exists()
+    assert MatchKey.objects.filter(key__startswith="isbn:").exists()
+    assert Record.objects.filter(cluster__isnull=True).count() == 0
+
+    again = load(holder, path)
+    assert (again.loaded, again.updated, again.deleted, again.unchanged) == (0, 0, 0, total)
+
+    subset = load(holder, first_records(path, 100, tmp_path / "first100.mrc"))
+    assert (subset.loaded, subset.updated, subset.unchanged) == (0, 0, 100)
+    assert subset.deleted == total - 100
+    assert held.count() == 100
+    withdrawn = Record.objects.filter(holder=holder, status=RecordStatus.WITHDRAWN)
+    assert withdrawn.count() == total - 100
+    assert not MatchKey.objects.filter(record__in=withdrawn).exists()
+
+    back = load(holder, path)
+    assert (back.loaded, back.updated, back.unchanged) == (0, total - 100, 100)
+
+
+@pytest.mark.django_db
+def test_adding_withdraws_nothing(holder, shared_file, tmp_path):
+    path = shared_file(LOC)
+    load(holder, path)
+    total = Record.objects.filter(holder=holder).count()
+    run = load(holder, first_records(path, 10, tmp_path / "ten.mrc"), replace=False)
+    assert run.deleted == 0
+    assert Record.objects.filter(holder=holder, status=RecordStatus.ACTIVE).count() == total
+
+
+@pytest.mark.django_db
+def test_a_failure_while_replacing_leaves_the_holder_as_it_was(
+    holder, shared_file, tmp_path, monkeypatch
+):
+    path = shared_file(LOC)
+    load(holder, first_records(path, 50, tmp_path / "fifty.mrc"))
+    before = sorted(Record.objects.filter(holder=holder).values_list("local_id", "status"))
+
+    def broken(run_id):
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(imports.clusters, "assign", broken)
+    run = imports.start_run(holder, RunSource.COMMAND, "test")
+    with pytest.raises(RuntimeError):
+        imports.run_import(run, [path])
+    run.refresh_from_db()
+    assert run.status == RunStatus.FAILED
+    assert run.error_code == "internal"
+    after = sorted(Record.objects.filter(holder=holder).values_list("local_id", "status"))
+    assert after == before
+    assert not StagedRecord.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_file_that_is_not_marc_fails_and_changes_nothing(holder, shared_file, tmp_path):
+    load(holder, first_records(shared_file(LOC), 5, tmp_path / "five.mrc"))
+    jpeg = tmp_path / "cover.mrc"
+    jpeg.write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + bytes(2000))
+    run = load(holder, jpeg)
+    assert run.status == RunStatus.FAILED
+    assert run.error_code
+    assert Record.objects.filter(holder=holder, status=RecordStatus.ACTIVE).count() == 5
+
+
+@pytest.mark.django_db
+def test_bad_records_are_reported_and_the_rest_load(holder, shared_file, tmp_path):
+    good = first_records(shared_file(LOC), 3, tmp_path / "three.mrc").read_bytes()
+    first_end = good.index(RECORD_END) + 1
+    # The second record's leader has no base address of data: its fields cannot be found.
+    second = bytearray(good[first_end : good.index(RECORD_END, first_end) + 1])
+    second[12:17] = b"ab#cd"
+    broken = tmp_path / "broken.mrc"
+    broken.write_bytes(good[:first_end] + bytes(second) + good[first_end + len(second) :])
+    run = load(holder, broken)
+    assert run.status == RunStatus.DONE
+    assert run.rejected >= 1
+    problem = ImportProblem.objects.get(run=run)
+    assert problem.number == 2
+    assert problem.offset == first_end
+    assert Record.objects.filter(holder=holder).count() == 3 - run.rejected
+
+
+@pytest.mark.django_db
+def test_the_same_records_from_two_holders_form_shared_clusters(holder, shared_file, tmp_path):
+    path = first_records(shared_file(LOC), 40, tmp_path / "forty.mrc")
+    other = holder_with_isil("JP-1000001", country="JP")
+    load(holder, path)
+    load(other, path)
+    assert Cluster.objects.count() <= 40
+    shared = Cluster.objects.filter(holder_count=2)
+    assert shared.count() == Cluster.objects.count()
+    assert all(c.record_count == 2 for c in shared)
+
+
+@pytest.mark.django_db
+def test_command_loads_and_reports(holder, shared_file, tmp_path, capsys):
+    path = first_records(shared_file(LOC), 20, tmp_path / "twenty.mrc")
+    call_command("catalog_import", str(path), holder="DE-Hil2")
+    out = capsys.readouterr().out
+    assert "20 new" in out
+    assert Record.objects.filter(holder=holder).count() == 20
