@@ -26,16 +26,15 @@ from .models import Cluster, ClusterDecision, MatchKey, Record
 BATCH = 500
 # A key shared by more records than this (a series ISSN, a bad ISBN) only finds the first.
 MAX_CANDIDATES = 200
-NORMALISED_FIELDS = {f.name for f in fields(NormalisedRecord)}
+# What a stored record gives back to the matcher (not the original bytes: never loaded).
+SHARED_FIELDS = (
+    {f.name for f in fields(NormalisedRecord)} & {f.name for f in Record._meta.concrete_fields}
+) - {"raw", "holdings", "isbns"}
 
 
 def to_normalised(record: Record) -> NormalisedRecord:
     """The stored record as the matcher sees it."""
-    values = {
-        name: getattr(record, name)
-        for name in NORMALISED_FIELDS
-        if hasattr(record, name) and name not in ("raw", "holdings", "isbns")
-    }
+    values = {name: getattr(record, name) for name in SHARED_FIELDS}
     values["isbns"] = [Isbn(**isbn) for isbn in record.isbns]
     values["holdings"] = [HoldingData(**holding) for holding in record.holdings]
     return NormalisedRecord(kind="bibliographic", **values)
@@ -61,16 +60,8 @@ def assign(run_id: int) -> None:
             [run_id],
         )
         pairs = _candidate_pairs(cursor, run_id)
-    paired = {a for a, _b in pairs}
-    touched = (
-        Record.objects.filter(run_id=run_id, status=RecordStatus.ACTIVE)
-        .values_list("pk", "title", "year")
-        .order_by("pk")
-    )
-    alone = [(pk, title, year) for pk, title, year in touched.iterator(chunk_size=BATCH)
-             if pk not in paired]  # fmt: skip
-    _found_clusters(alone)
     joined = _cluster_paired(pairs)
+    _found_clusters(run_id)  # the records that share no key, or matched nothing
     refresh(old | joined)
 
 
@@ -78,48 +69,54 @@ def _candidate_pairs(cursor: Any, run_id: int) -> list[tuple[int, int]]:
     """(touched record, other active record) sharing a match key whose block is not huge."""
     key_table, record_table = MatchKey._meta.db_table, Record._meta.db_table
     cursor.execute(
-        f"""
-        WITH run_keys AS (
-            SELECT DISTINCT k.key FROM {key_table} k
-            JOIN {record_table} r ON r.id = k.record_id
-            WHERE r.run_id = %s AND r.status = %s
-        ), blocks AS (
-            SELECT k.key FROM {key_table} k
-            WHERE k.key IN (SELECT key FROM run_keys)
-            GROUP BY k.key HAVING COUNT(*) BETWEEN 2 AND %s
-        )
-        SELECT DISTINCT a.record_id, b.record_id
-        FROM {key_table} a
-        JOIN {key_table} b ON b.key = a.key AND b.record_id <> a.record_id
-        JOIN {record_table} ra ON ra.id = a.record_id
-        JOIN {record_table} rb ON rb.id = b.record_id
-        WHERE a.key IN (SELECT key FROM blocks)
-          AND ra.run_id = %s AND ra.status = %s AND rb.status = %s
-        """,  # noqa: S608
-        [
-            run_id,
-            RecordStatus.ACTIVE,
-            MAX_CANDIDATES,
-            run_id,
-            RecordStatus.ACTIVE,
-            RecordStatus.ACTIVE,
-        ],
+        f"SELECT DISTINCT k.key FROM {key_table} k "  # noqa: S608
+        f"JOIN {record_table} r ON r.id = k.record_id WHERE r.run_id = %s AND r.status = %s",
+        [run_id, RecordStatus.ACTIVE],
     )
-    return cursor.fetchall()
-
-
-def _found_clusters(records: list[tuple[int, str, int | None]]) -> None:
-    """A cluster of its own for each (pk, title, year): one member, one holder."""
-    for start in range(0, len(records), BATCH):
-        chunk = records[start : start + BATCH]
-        created = Cluster.objects.bulk_create(
-            [
-                Cluster(title=title[:1000], year=year, record_count=1, holder_count=1)
-                for _pk, title, year in chunk
-            ]  # fmt: skip
+    keys = [row[0] for row in cursor.fetchall()]
+    pairs: set[tuple[int, int]] = set()
+    for start in range(0, len(keys), BATCH):
+        chunk = keys[start : start + BATCH]
+        marks = ", ".join(["%s"] * len(chunk))
+        cursor.execute(
+            f"SELECT k.key, k.record_id, r.run_id FROM {key_table} k "  # noqa: S608
+            f"JOIN {record_table} r ON r.id = k.record_id "
+            f"WHERE k.key IN ({marks}) AND r.status = %s",
+            [*chunk, RecordStatus.ACTIVE],
         )
-        _set_clusters(
-            [(cluster.pk, pk) for cluster, (pk, _t, _y) in zip(created, chunk, strict=True)]
+        blocks: dict[str, list[tuple[int, int | None]]] = {}
+        for key, record_id, record_run in cursor.fetchall():
+            blocks.setdefault(key, []).append((record_id, record_run))
+        for members in blocks.values():
+            if not 2 <= len(members) <= MAX_CANDIDATES:
+                continue
+            for record_id, record_run in members:
+                if record_run == run_id:
+                    pairs.update((record_id, other) for other, _r in members if other != record_id)
+    return sorted(pairs)
+
+
+def _found_clusters(run_id: int) -> None:
+    """A cluster of its own for each of the run's active records still without one.
+
+    Two statements whatever the number: clusters inserted from the records, each noting
+    its founder, then each record pointed at the cluster it founded.
+    """
+    record_table, cluster_table = Record._meta.db_table, Cluster._meta.db_table
+    active = RecordStatus.ACTIVE.value
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {cluster_table} "  # noqa: S608
+            "(founder_id, title, year, record_count, holder_count, updated_at) "
+            f"SELECT id, SUBSTR(title, 1, 1000), year, 1, 1, %s FROM {record_table} "
+            "WHERE run_id = %s AND status = %s AND cluster_id IS NULL",
+            [timezone.now(), run_id, active],
+        )
+        cursor.execute(
+            f"UPDATE {record_table} SET cluster_id = "  # noqa: S608
+            f"(SELECT c.id FROM {cluster_table} c WHERE c.founder_id = {record_table}.id) "
+            "WHERE run_id = %s AND status = %s AND cluster_id IS NULL",
+            [run_id, active],
         )
 
 
@@ -168,10 +165,13 @@ def _cluster_paired(pairs: list[tuple[int, int]]) -> set[int]:
                     score = match.score
                 if best is None or score > best[0]:
                     best = (score, cluster_id)
-            if best is None:
-                placed[pk] = Cluster.objects.create(title=record.title[:1000], year=record.year).pk
-            else:
+            if best is not None:
                 placed[pk] = best[1]
+            elif any(other in others for other in others[pk]):
+                # Other records of this run may join it: found its cluster now.
+                placed[pk] = Cluster.objects.create(
+                    founder_id=pk, title=record.title[:1000], year=record.year
+                ).pk
     _set_clusters([(cluster_id, pk) for pk, cluster_id in placed.items()])
     return set(placed.values())
 

@@ -168,15 +168,28 @@ def _problem(run: ImportRun, item: RecordProblem, file_label: str) -> ImportProb
 
 
 def _staged_row(run: ImportRun, number: int, record: NormalisedRecord) -> tuple[Any, ...]:
-    values = asdict(record)
-    values["checksum"] = hashlib.sha1(record.raw, usedforsecurity=False).hexdigest()
-    values["local_id"] = record.local_id[:200]
     keys = "\n".join(sorted(key[:255] for key in match_keys(record)))
     row: list[Any] = [run.pk, number, record.deleted, keys]
     for name in RECORD_FIELDS:
-        value = values[name]
-        row.append(json.dumps(value, ensure_ascii=False) if name in JSON_FIELDS else value)
+        row.append(_COLUMN[name](record))
     return tuple(row)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False)
+
+
+# How each column is filled from a NormalisedRecord (dataclasses.asdict is slow for this).
+_COLUMN: dict[str, Callable[[NormalisedRecord], Any]] = {
+    name: (lambda record, name=name: _json(getattr(record, name)))
+    if name in JSON_FIELDS
+    else (lambda record, name=name: getattr(record, name))
+    for name in RECORD_FIELDS
+}
+_COLUMN["isbns"] = lambda record: _json([vars(isbn) for isbn in record.isbns])
+_COLUMN["holdings"] = lambda record: _json([vars(holding) for holding in record.holdings])
+_COLUMN["local_id"] = lambda record: record.local_id[:200]
+_COLUMN["checksum"] = lambda record: hashlib.sha1(record.raw, usedforsecurity=False).hexdigest()
 
 
 def _insert_staged(rows: list[tuple[Any, ...]]) -> None:
@@ -265,24 +278,26 @@ def _apply(run: ImportRun) -> None:
 
 
 def _replace_match_keys(run: ImportRun) -> None:
-    touched = Record.objects.filter(run=run)
-    MatchKey.objects.filter(record__in=touched).delete()
-    keys = (
-        touched.filter(status=RecordStatus.ACTIVE)
-        .values_list("pk", "local_id")
-        .iterator(chunk_size=BATCH)
-    )
-    staged_keys = dict(
-        StagedRecord.objects.filter(run=run, deleted=False).values_list("local_id", "keys")
-    )
-    batch: list[MatchKey] = []
-    for pk, local_id in keys:
-        for key in filter(None, staged_keys.get(local_id, "").split("\n")):
-            batch.append(MatchKey(record_id=pk, key=key))
-        if len(batch) >= BATCH:
-            MatchKey.objects.bulk_create(batch)
-            batch.clear()
-    MatchKey.objects.bulk_create(batch)
+    """The run's records' match keys, replaced by those computed while reading."""
+    key_table, record_table = MatchKey._meta.db_table, Record._meta.db_table
+    staged_table = StagedRecord._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"DELETE FROM {key_table} WHERE record_id IN "  # noqa: S608
+            f"(SELECT id FROM {record_table} WHERE run_id = %s)",
+            [run.pk],
+        )
+        cursor.execute(
+            f"SELECT r.id, s.keys FROM {record_table} r "  # noqa: S608
+            f"JOIN {staged_table} s ON s.run_id = %s AND s.local_id = r.local_id "
+            f"WHERE r.run_id = %s AND r.holder_id = %s AND r.status = %s AND s.keys <> ''",
+            [run.pk, run.pk, run.holder_id, RecordStatus.ACTIVE],
+        )
+        rows = [(key, pk) for pk, keys in cursor.fetchall() for key in keys.split("\n")]
+        cursor.executemany(
+            f"INSERT INTO {key_table} (key, record_id) VALUES (%s, %s)",  # noqa: S608
+            rows,
+        )
 
 
 def _set_status(run: ImportRun, status: RunStatus, **fields: Any) -> None:

@@ -17,6 +17,8 @@ class Cluster(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     record_count = models.PositiveIntegerField(_("records"), default=0)
     holder_count = models.PositiveIntegerField(_("holders"), default=0)
+    # The record whose arrival started it: lets a load found thousands of clusters at once.
+    founder_id = models.BigIntegerField(null=True, editable=False, db_index=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -260,4 +262,6 @@ class StagedRecord(models.Model):
 
     def __str__(self) -> str:
         return self.local_id
+
+
 from .search.models import *  # noqa: E402,F403

@@ -8,7 +8,9 @@ from bibliobridge.partners.models import Identifier
 from bibliobridge.partners.tests.factories import InstitutionFactory
 
 SHARED = Path(
-    os.environ.get("BIBLIOBRIDGE_SHARED_DATA", Path(__file__).resolve().parents[4] / ".." / "shared" / "data")
+    os.environ.get(
+        "BIBLIOBRIDGE_SHARED_DATA", Path(__file__).resolve().parents[4] / ".." / "shared" / "data"
+    )
 )
 
 

@@ -95,7 +95,9 @@ def test_merge_into_a_missing_cluster_says_so(ill_client, two_holders):
 def test_exports_read_back_with_pymarc(viewer_client, two_holders):
     record = Record.objects.exclude(title_vernacular="").first() or Record.objects.first()
     marc = b"".join(
-        viewer_client.get(reverse("catalog:record_export", args=[record.pk, "mrc"])).streaming_content
+        viewer_client.get(
+            reverse("catalog:record_export", args=[record.pk, "mrc"])
+        ).streaming_content
     )
     (back,) = list(pymarc.MARCReader(io.BytesIO(marc), to_unicode=True))
     assert back.leader[9] == "a"
@@ -107,7 +109,10 @@ def test_exports_read_back_with_pymarc(viewer_client, two_holders):
     )
     records = pymarc.parse_xml_to_array(io.BytesIO(xml))
     assert len(records) == 2
-    assert viewer_client.get(reverse("catalog:record_export", args=[record.pk, "pdf"])).status_code == 404
+    assert (
+        viewer_client.get(reverse("catalog:record_export", args=[record.pk, "pdf"])).status_code
+        == 404
+    )
 
 
 def test_who_holds_by_isbn_and_by_title(two_holders):
@@ -117,7 +122,9 @@ def test_who_holds_by_isbn_and_by_title(two_holders):
     assert held.cluster.pk == record.cluster_id
     assert held.confidence == 1.0
     assert sorted(h.institution.country for h in held.holders) == ["DE", "JP"]
-    by_title = queries.who_holds(title=record.title, name=(record.names or [""])[0], year=record.year)
+    by_title = queries.who_holds(
+        title=record.title, name=(record.names or [""])[0], year=record.year
+    )
     assert by_title and by_title[0].cluster.pk == record.cluster_id
     assert by_title[0].confidence <= 1.0
     assert queries.who_holds(isbn="9780000000002") == []
@@ -126,7 +133,9 @@ def test_who_holds_by_isbn_and_by_title(two_holders):
 
 def test_withdrawn_records_hold_nothing(two_holders, tmp_path):
     holder, other, path = two_holders
-    record = next(r for r in Record.objects.filter(holder=other) if any(i["valid"] for i in r.isbns))
+    record = next(
+        r for r in Record.objects.filter(holder=other) if any(i["valid"] for i in r.isbns)
+    )
     isbn = next(i["value"] for i in record.isbns if i["valid"])
     empty = first_records(path, 1, tmp_path / "one.mrc")
     load(other, empty)
