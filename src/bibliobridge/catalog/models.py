@@ -19,6 +19,8 @@ class Cluster(models.Model):
     holder_count = models.PositiveIntegerField(_("holders"), default=0)
     # The record whose arrival started it: lets a load found thousands of clusters at once.
     founder_id = models.BigIntegerField(null=True, editable=False, db_index=True)
+    # Its current document in the search index (catalog.searching); new whenever it changes.
+    doc_id = models.BigIntegerField(null=True, editable=False, unique=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
@@ -27,6 +29,16 @@ class Cluster(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"#{self.pk}"
+
+
+class SearchDocCounter(models.Model):
+    """One row: the last search document id handed out (catalog.searching._allocate)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True)  # always 1
+    last = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return str(self.last)
 
 
 class ImportRun(models.Model):
