@@ -11,6 +11,7 @@ urlpatterns = [
     path("agreements/", include("bibliobridge.agreements.urls")),
     path("catalogue/", include("bibliobridge.catalog.urls")),
     path("api/v1/", api.urls),
+    path("oai", include("bibliobridge.catalog.oai")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
