@@ -17,6 +17,7 @@ from bibliobridge.core.enums import Action
 from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
 
+from . import searching
 from .enums import RecordStatus
 from .marc.record import Holding as HoldingData
 from .marc.record import Isbn, NormalisedRecord
@@ -40,12 +41,12 @@ def to_normalised(record: Record) -> NormalisedRecord:
     return NormalisedRecord(kind="bibliographic", **values)
 
 
-def assign(run_id: int) -> None:
+def assign(run_id: int) -> set[int]:
     """(Re)cluster the records an import run touched; call inside its transaction.
 
     Set-based where it can be: a record that shares no match key with another (most of a
     first load) gets a cluster of its own without being compared; only records in a
-    shared block are loaded and compared.
+    shared block are loaded and compared. Returns the clusters that changed and remain.
     """
     record_table = Record._meta.db_table
     with connection.cursor() as cursor:
@@ -63,6 +64,12 @@ def assign(run_id: int) -> None:
     joined = _cluster_paired(pairs)
     _found_clusters(run_id)  # the records that share no key, or matched nothing
     refresh(old | joined)
+    now = set(
+        Record.objects.filter(run_id=run_id, cluster__isnull=False)
+        .values_list("cluster_id", flat=True)
+        .distinct()
+    )
+    return _existing(old | now)
 
 
 def _candidate_pairs(cursor: Any, run_id: int) -> list[tuple[int, int]]:
@@ -176,6 +183,16 @@ def _cluster_paired(pairs: list[tuple[int, int]]) -> set[int]:
     return set(placed.values())
 
 
+def _existing(ids: Iterable[int], **filters: Any) -> set[int]:
+    """Those of ids that are clusters (matching filters), asked in chunks SQLite accepts."""
+    ordered = sorted(ids)
+    found: set[int] = set()
+    for start in range(0, len(ordered), 5000):
+        chunk = ordered[start : start + 5000]
+        found.update(Cluster.objects.filter(pk__in=chunk, **filters).values_list("pk", flat=True))
+    return found
+
+
 def _cached(normalised: dict[int, NormalisedRecord], record: Record) -> NormalisedRecord:
     if record.pk not in normalised:
         normalised[record.pk] = to_normalised(record)
@@ -236,7 +253,11 @@ def refresh(cluster_ids: Iterable[int]) -> None:
                 [active, active, active, active, now, *chunk],
             )
     # A cluster left without members is gone (withdrawn records belong to none).
-    Cluster.objects.filter(pk__in=ids, record_count=0).delete()
+    held = _existing(ids, record_count__gt=0)
+    empty = [pk for pk in ids if pk not in held]
+    searching.retire_clusters(empty)
+    for start in range(0, len(empty), BATCH):
+        Cluster.objects.filter(pk__in=empty[start : start + BATCH]).delete()
 
 
 @transaction.atomic
@@ -250,6 +271,7 @@ def split(actor: User | None, record: Record) -> Cluster:
     Record.objects.filter(pk=record.pk).update(cluster=cluster)
     record.cluster = cluster
     refresh([cluster.pk, old] if old else [cluster.pk])
+    searching.reindex([cluster.pk, old] if old else [cluster.pk])
     log_activity(actor, Action.UPDATED, record, {"cluster": [old, cluster.pk]}, "split")
     return cluster
 
@@ -269,6 +291,7 @@ def merge(actor: User | None, record: Record, into: Cluster) -> None:
             decide(actor, mover, member, same=True)
     Record.objects.filter(pk__in=[m.pk for m in movers]).update(cluster=into)
     refresh([into.pk, old] if old else [into.pk])
+    searching.reindex([into.pk])
     log_activity(actor, Action.UPDATED, record, {"cluster": [old, into.pk]}, "merge")
 
 

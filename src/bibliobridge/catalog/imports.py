@@ -28,7 +28,7 @@ from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
 from bibliobridge.partners.models import Institution
 
-from . import clusters
+from . import clusters, searching
 from .enums import RecordStatus, RunSource, RunStatus
 from .marc.read import read_records
 from .marc.record import FileProblem, Kind, NormalisedRecord, RecordProblem
@@ -269,7 +269,7 @@ def _apply(run: ImportRun) -> None:
         )
         (read,) = cursor.fetchone()
     _replace_match_keys(run)
-    clusters.assign(run.pk)
+    searching.reindex(clusters.assign(run.pk))
     run.loaded, run.updated, run.deleted = loaded, updated, deleted
     run.unchanged = read - loaded - updated
     ImportRun.objects.filter(pk=run.pk).update(

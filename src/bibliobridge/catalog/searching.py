@@ -1,0 +1,250 @@
+"""Searching the union catalogue: clusters indexed as documents, queries, facets.
+
+One search document per cluster, carrying the terms of its held records. A cluster
+whose members change is indexed again under a new document id and its old id retired
+(``catalog.search`` never edits a posting list). Namespaces:
+
+    a  any word: titles in every form, names, subjects
+    t  title words        n  name words          s  subject words
+    i  ISBN-13            x  ISSN                o  OCLC number
+    y  year               l  language (ISO 639-2/B)
+    h  holder (institution id)                   c  holder's country (ISO 3166, lower case)
+"""
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+
+from django.db import connection, transaction
+
+from bibliobridge.partners.models import Institution
+
+from . import search
+from .enums import RecordStatus
+from .marc.normalise import isbn13
+from .models import Cluster, Record, SearchDocCounter
+from .text import tokens
+
+BATCH = 2000
+FACETS = ("l", "y", "h", "c")
+ANY, TITLE, NAME, SUBJECT = "a", "t", "n", "s"
+ISBN, ISSN, OCLC, YEAR, LANGUAGE, HOLDER, COUNTRY = "i", "x", "o", "y", "l", "h", "c"
+
+
+def record_terms(record: Record, holder_country: str) -> set[str]:
+    """The terms one held record gives its cluster's document."""
+    found: set[str] = set()
+    titles = " ".join(
+        t for t in (record.title, record.title_vernacular, record.title_romanised) if t
+    )
+    names = " ".join(record.names + record.names_vernacular)
+    subjects = " ".join(record.subjects)
+    for namespace, text in ((TITLE, titles), (NAME, names), (SUBJECT, subjects)):
+        words = tokens(text)
+        found.update(f"{namespace}:{word}" for word in words)
+        found.update(f"{ANY}:{word}" for word in words)
+    found.update(f"{ISBN}:{isbn['value']}" for isbn in record.isbns)
+    found.update(f"{ISSN}:{issn}" for issn in record.issns)
+    found.update(f"{OCLC}:{number}" for number in record.oclc_numbers)
+    found.update(f"{LANGUAGE}:{language}" for language in record.languages)
+    if record.year:
+        found.add(f"{YEAR}:{record.year}")
+    found.add(f"{HOLDER}:{record.holder_id}")
+    if holder_country:
+        found.add(f"{COUNTRY}:{holder_country.lower()}")
+    return found
+
+
+def reindex(cluster_ids: Iterable[int]) -> None:
+    """Index these clusters anew (inside the caller's transaction); retire their old ids.
+
+    A cluster without held records is only retired.
+    """
+    ids = sorted({pk for pk in cluster_ids if pk})
+    if not ids:
+        return
+    retired: list[int] = []
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        retired += list(
+            Cluster.objects.filter(pk__in=chunk, doc_id__isnull=False).values_list(
+                "doc_id", flat=True
+            )
+        )
+    if retired:
+        search.retire(retired)
+    new_ids = _allocate(len(ids))
+    docs = dict(zip(ids, new_ids, strict=True))
+    search.index_documents(_documents(docs))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Cluster._meta.db_table} SET doc_id = %s WHERE id = %s",  # noqa: S608
+            [(doc, pk) for pk, doc in docs.items()],
+        )
+
+
+def retire_clusters(cluster_ids: Iterable[int]) -> None:
+    """Take clusters about to be deleted out of the index."""
+    ids = sorted(cluster_ids)
+    docs: list[int] = []
+    for start in range(0, len(ids), BATCH):
+        docs += Cluster.objects.filter(
+            pk__in=ids[start : start + BATCH], doc_id__isnull=False
+        ).values_list("doc_id", flat=True)
+    if docs:
+        search.retire(docs)
+
+
+def _documents(docs: dict[int, int]) -> Iterator[tuple[int, set[str]]]:
+    countries = dict(Institution.objects.values_list("pk", "country"))
+    ids = list(docs)
+    for start in range(0, len(ids), BATCH):
+        chunk = ids[start : start + BATCH]
+        terms: dict[int, set[str]] = {pk: set() for pk in chunk}
+        members = (
+            Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE).only(
+                "cluster_id",
+                "holder_id",
+                "title",
+                "title_vernacular",
+                "title_romanised",
+                "names",
+                "names_vernacular",
+                "subjects",
+                "isbns",
+                "issns",
+                "oclc_numbers",
+                "languages",
+                "year",
+            )  # fmt: skip
+        )
+        for record in members:
+            terms[record.cluster_id] |= record_terms(record, countries.get(record.holder_id, ""))
+        for pk in chunk:
+            if terms[pk]:
+                yield docs[pk], terms[pk]
+
+
+def _allocate(n: int) -> list[int]:
+    """n new document ids, never used before: a counter row, locked by the update."""
+    table = SearchDocCounter._meta.db_table
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET last = last + %s WHERE id = 1", [n])  # noqa: S608
+        if cursor.rowcount == 0:
+            cursor.execute(f"INSERT INTO {table} (id, last) VALUES (1, %s)", [n])  # noqa: S608
+        cursor.execute(f"SELECT last FROM {table} WHERE id = 1")  # noqa: S608
+        (last,) = cursor.fetchone()
+    return list(range(last - n + 1, last + 1))
+
+
+def rebuild() -> int:
+    """Index every cluster afresh (after a restore, or to compact); returns how many."""
+    with transaction.atomic():
+        ids = list(Cluster.objects.values_list("pk", flat=True).order_by("pk"))
+        Cluster.objects.update(doc_id=None)
+        new_ids = _allocate(len(ids))
+        docs = dict(zip(ids, new_ids, strict=True))
+        search.rebuild(_documents(docs))
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {Cluster._meta.db_table} SET doc_id = %s WHERE id = %s",  # noqa: S608
+                [(doc, pk) for pk, doc in docs.items()],
+            )
+    return len(ids)
+
+
+# --- Queries -----------------------------------------------------------------------------
+
+
+@dataclass
+class Criteria:
+    """What a user searches for: keywords and fields, all of which must match."""
+
+    q: str = ""  # keywords across titles, names, subjects
+    title: str = ""
+    name: str = ""
+    subject: str = ""
+    isbn: str = ""
+    issn: str = ""
+    oclc: str = ""
+    year_from: int | None = None
+    year_to: int | None = None
+    language: str = ""
+    holder: int | None = None
+    country: str = ""
+
+    def query(self) -> search.Query | None:
+        parts: list[search.Query] = []
+        for namespace, text in ((ANY, self.q), (TITLE, self.title), (NAME, self.name),
+                                (SUBJECT, self.subject)):  # fmt: skip
+            if text.strip():
+                parts.append(search.Term(namespace, text))
+        if self.isbn.strip():
+            parts.append(
+                search.Term(ISBN, isbn13(self.isbn.strip()) or self.isbn.strip(), exact=True)
+            )
+        if self.issn.strip():
+            parts.append(search.Term(ISSN, normal_issn(self.issn), exact=True))
+        if self.oclc.strip():
+            digits = "".join(c for c in self.oclc if c.isdigit()).lstrip("0")
+            parts.append(search.Term(OCLC, digits, exact=True))
+        if self.year_from is not None or self.year_to is not None:
+            parts.append(search.Range(YEAR, self.year_from, self.year_to))
+        if self.language.strip():
+            parts.append(search.Term(LANGUAGE, self.language.strip().lower(), exact=True))
+        if self.holder:
+            parts.append(search.Term(HOLDER, str(self.holder), exact=True))
+        if self.country.strip():
+            parts.append(search.Term(COUNTRY, self.country.strip().lower(), exact=True))
+        if not parts:
+            return None
+        return parts[0] if len(parts) == 1 else search.And(*parts)
+
+    def rank(self) -> list[search.Query]:
+        """Clusters whose titles carry all the keywords come first."""
+        return [search.Term(TITLE, self.q)] if self.q.strip() else []
+
+
+def normal_issn(text: str) -> str:
+    compact = text.strip().upper().replace("-", "").replace(" ", "")
+    return f"{compact[:4]}-{compact[4:]}" if len(compact) == 8 else text.strip()
+
+
+@dataclass
+class Hit:
+    cluster: Cluster
+    records: list[Record] = field(default_factory=list)
+
+    @property
+    def holders(self) -> list[Institution]:
+        seen: dict[int, Institution] = {}
+        for record in self.records:
+            seen.setdefault(record.holder_id, record.holder)
+        return list(seen.values())
+
+
+@dataclass
+class Found:
+    total: int
+    hits: list[Hit]
+    facets: dict[str, list[tuple[str, int]]]
+
+
+def find(criteria: Criteria, page: int = 1, page_size: int = 20) -> Found:
+    """One page of the clusters matching the criteria, with their holders and facets."""
+    query = criteria.query()
+    if query is None:
+        return Found(0, [], {})
+    result = search.search(query, page=page, page_size=page_size, facets=FACETS,
+                           rank=criteria.rank())  # fmt: skip
+    clusters = {c.doc_id: c for c in Cluster.objects.filter(doc_id__in=result.doc_ids)}
+    hits = {c.pk: Hit(c) for c in clusters.values()}
+    members = (
+        Record.objects.filter(cluster_id__in=list(hits), status=RecordStatus.ACTIVE)
+        .select_related("holder")
+        .defer("raw")
+        .order_by("holder__name", "pk")
+    )
+    for record in members:
+        hits[record.cluster_id].records.append(record)
+    ordered = [hits[clusters[doc].pk] for doc in result.doc_ids if doc in clusters]
+    return Found(result.total, ordered, result.facets)
