@@ -5,6 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from bibliobridge.partners.models import Institution
 
+from .searching import Criteria
+
 
 class CatalogUploadForm(forms.Form):
     holder = forms.ModelChoiceField(
@@ -39,3 +41,30 @@ class CatalogUploadForm(forms.Form):
                 % {"limit": filesizeformat(settings.MAX_CATALOG_BYTES)}
             )
         return upload
+
+
+class CatalogSearchForm(forms.Form):
+    """The union catalogue's search: keywords, and fields that narrow them."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        help_text=_("Words from the title, names or subjects, in any script."),
+    )
+    title = forms.CharField(label=_("Title"), required=False)
+    name = forms.CharField(label=_("Name"), required=False)
+    isbn = forms.CharField(label=_("ISBN"), required=False, max_length=32)
+    issn = forms.CharField(label=_("ISSN"), required=False, max_length=16)
+    year_from = forms.IntegerField(
+        label=_("From year"), required=False, min_value=0, max_value=9999
+    )
+    year_to = forms.IntegerField(label=_("To year"), required=False, min_value=0, max_value=9999)
+    language = forms.CharField(label=_("Language"), required=False, max_length=3)
+    country = forms.CharField(label=_("Holder's country"), required=False, max_length=2)
+    holder = forms.IntegerField(
+        label=_("Holder"), required=False, min_value=1, widget=forms.HiddenInput
+    )
+
+    def criteria(self) -> Criteria:
+        data = {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
+        return Criteria(**data)

@@ -4,6 +4,7 @@ from . import views
 
 app_name = "catalog"
 urlpatterns = [
+    path("", views.search_page, name="search"),
     path("imports/", views.import_list, name="imports"),
     path("imports/new/", views.import_upload, name="upload"),
     path("imports/<int:pk>/", views.import_detail, name="import"),

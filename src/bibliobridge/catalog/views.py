@@ -9,12 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bibliobridge.core import vocab
 from bibliobridge.core.access import require_perm
 from bibliobridge.core.models import User
 
-from . import clusters, export, imports, queries
+from . import clusters, export, imports, queries, searching
 from .enums import RecordStatus, RunSource
-from .forms import CatalogUploadForm
+from .forms import CatalogSearchForm, CatalogUploadForm
 from .marc.problems import describe
 from .models import Cluster, ImportRun, Record
 from .original import read_original
@@ -22,6 +23,92 @@ from .tasks import task_catalog_import
 
 PAGE_SIZE = 50
 PROBLEMS_SHOWN = 200
+SEARCH_PAGE_SIZE = 20
+# Facet namespaces of catalog.searching and the filter each one sets.
+FACET_FILTERS = {"l": "language", "y": "year", "h": "holder", "c": "country"}
+
+
+@require_perm("catalog.view_record")
+def search_page(request: HttpRequest) -> HttpResponse:
+    form = CatalogSearchForm(request.GET or None)
+    found, page = None, None
+    if form.is_bound and form.is_valid():
+        number = _page_number(request.GET.get("page"))
+        found = searching.find(form.criteria(), page=number, page_size=SEARCH_PAGE_SIZE)
+        page = _SearchPage(number, found.total, SEARCH_PAGE_SIZE)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "found": found,
+        "page": page,
+        "query": query.urlencode(),
+        "facets": _facets(found, query) if found else [],
+    }
+    template = (
+        "catalog/search.html#results"
+        if request.headers.get("HX-Request")
+        else "catalog/search.html"
+    )
+    return render(request, template, context)
+
+
+def _page_number(value: str | None) -> int:
+    try:
+        return max(1, min(int(value or 1), 10_000))
+    except ValueError:
+        return 1
+
+
+class _SearchPage:
+    """What _pager.html needs, for a result counted by the index rather than a QuerySet."""
+
+    def __init__(self, number: int, total: int, size: int) -> None:
+        self.number = number
+        self.paginator = Paginator(range(total), size)
+
+    def has_other_pages(self) -> bool:
+        return self.paginator.num_pages > 1
+
+    def has_previous(self) -> bool:
+        return self.number > 1
+
+    def has_next(self) -> bool:
+        return self.number < self.paginator.num_pages
+
+    def previous_page_number(self) -> int:
+        return self.number - 1
+
+    def next_page_number(self) -> int:
+        return self.number + 1
+
+
+def _facets(found: "searching.Found", query) -> list[dict]:
+    """Each facet's values as (label, count, link that filters on it)."""
+    holders = {}
+    if found.facets.get("h"):
+        from bibliobridge.partners.models import Institution
+
+        holders = Institution.objects.in_bulk([int(v) for v, _n in found.facets["h"]])
+    labels = {
+        "l": (_("Language"), lambda v: vocab.language_name(v)),
+        "y": (_("Year"), lambda v: v),
+        "h": (_("Holder"), lambda v: str(holders.get(int(v), v))),
+        "c": (_("Holder's country"), lambda v: vocab.country_name(v)),
+    }
+    facets = []
+    for namespace, values in found.facets.items():
+        title, label = labels[namespace]
+        items = []
+        for value, count in values:
+            linked = query.copy()
+            if namespace == "y":
+                linked["year_from"] = linked["year_to"] = value
+            else:
+                linked[FACET_FILTERS[namespace]] = value
+            items.append({"label": label(value), "count": count, "query": linked.urlencode()})
+        facets.append({"title": title, "items": items})
+    return facets
 
 
 @require_perm("catalog.view_importrun")

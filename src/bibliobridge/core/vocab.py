@@ -69,7 +69,12 @@ def language_name(code: str) -> str:
         return ""
     name = _locale().languages.get(code)
     if not name:
-        lang = pycountry.languages.get(alpha_3=code) if len(code) == 3 else None
+        lang = None
+        if len(code) == 3:
+            # ISO 639-2/T ("zho") or, as MARC records give it, 639-2/B ("chi").
+            lang = pycountry.languages.get(alpha_3=code) or pycountry.languages.get(
+                bibliographic=code
+            )
         if lang is not None and hasattr(lang, "alpha_2"):
             name = _locale().languages.get(lang.alpha_2)
         if not name and lang is not None:

@@ -1,0 +1,114 @@
+"""Searching the union catalogue from the page and the API, in every script."""
+
+import pytest
+from django.urls import reverse
+
+from bibliobridge.catalog import searching
+from bibliobridge.catalog.models import Record
+from bibliobridge.core.services import create_api_token
+
+from .test_imports import LOC, first_records
+from .test_records import load
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def loaded(holder, shared_file, tmp_path):
+    """The first 400 LoC records of the every-64th sample, held by one library."""
+    load(holder, first_records(shared_file(LOC), 400, tmp_path / "sample.mrc"))
+    return holder
+
+
+def vernacular(script_start: str, script_end: str) -> Record:
+    for record in Record.objects.exclude(title_vernacular="").order_by("pk"):
+        if any(script_start <= ch <= script_end for ch in record.title_vernacular):
+            return record
+    pytest.skip(f"no vernacular title in {script_start}–{script_end} in the sample")
+
+
+def cluster_ids(found) -> list[int]:
+    return [hit.cluster.pk for hit in found.hits]
+
+
+def test_keywords_fields_and_identifiers(loaded):
+    record = Record.objects.exclude(isbns=[]).order_by("pk").first()
+    word = max(record.title.split(), key=len)
+    found = searching.find(searching.Criteria(q=word), page_size=100)
+    assert record.cluster_id in cluster_ids(found)
+    isbn = record.isbns[0]["value"]
+    assert cluster_ids(searching.find(searching.Criteria(isbn=isbn))) == [record.cluster_id]
+    assert searching.find(searching.Criteria(q="qqqxyzzyq")).total == 0
+    by_year = searching.find(searching.Criteria(q=word, year_from=record.year, year_to=record.year))
+    assert record.cluster_id in cluster_ids(by_year)
+    if record.year:
+        elsewhere = searching.find(searching.Criteria(q=word, year_from=record.year + 1))
+        assert record.cluster_id not in cluster_ids(elsewhere)
+
+
+def test_chinese_search_finds_traditional_and_simplified(holder, shared_file):
+    load(holder, shared_file(LOC))  # the whole sample: 246 of its records have Han 880s
+    record = vernacular("\u4e00", "\u9fff")
+    han = "".join(ch for ch in record.title_vernacular if "\u4e00" <= ch <= "\u9fff")[:4]
+    assert len(han) >= 2
+    assert record.cluster_id in cluster_ids(
+        searching.find(searching.Criteria(q=han), page_size=100)
+    )
+    from bibliobridge.catalog.text import traditional_to_simplified
+
+    table = traditional_to_simplified()
+    other_form = "".join({v: k for k, v in table.items()}.get(ch, ch) for ch in han)
+    found = searching.find(searching.Criteria(q=other_form), page_size=100)
+    assert record.cluster_id in cluster_ids(found)
+
+
+def test_cyrillic_search_in_a_rusmarc_catalogue(holder, shared_file):
+    load(holder, shared_file("unimarc/irbis_TEST1_rusmarc_cp1251.iso"))
+    record = next(
+        r
+        for r in Record.objects.order_by("pk")
+        if any("\u0400" <= ch <= "\u04ff" for ch in r.title)
+    )
+    word = max(record.title.split(), key=len).strip(".,:;/")
+    assert record.cluster_id in cluster_ids(
+        searching.find(searching.Criteria(q=word), page_size=100)
+    )
+
+
+def test_facets_name_languages_and_countries(loaded):
+    found = searching.find(searching.Criteria(country="DE"), page_size=1)
+    assert found.total == Record.objects.values("cluster").distinct().count()
+    languages = dict(found.facets["l"])
+    english = sum(1 for r in Record.objects.all() if "eng" in r.languages)
+    assert languages["eng"] == english
+    assert dict(found.facets["c"]) == {"de": found.total}
+
+
+def test_search_page_and_facet_links(viewer_client, loaded):
+    record = Record.objects.order_by("pk").first()
+    word = max(record.title.split(), key=len)
+    response = viewer_client.get(reverse("catalog:search"), {"q": word})
+    body = response.content.decode()
+    assert response.status_code == 200
+    assert record.cluster.title in body
+    assert "language=" in body and "country=de" in body
+    partial = viewer_client.get(reverse("catalog:search"), {"q": word}, HTTP_HX_REQUEST="true")
+    assert "<form" not in partial.content.decode()
+    assert viewer_client.get(reverse("catalog:search")).status_code == 200
+
+
+def test_search_page_refused_without_permission(outsider_client):
+    assert outsider_client.get(reverse("catalog:search"), {"q": "x"}).status_code == 403
+
+
+def test_api_search_and_who_holds(viewer, loaded, client):
+    _token, token = create_api_token(viewer, "test")
+    headers = {"HTTP_AUTHORIZATION": f"Bearer {token}"}
+    record = Record.objects.exclude(isbns=[]).order_by("pk").first()
+    isbn = record.isbns[0]["value"]
+    found = client.get("/api/v1/catalogue/search", {"isbn": isbn}, **headers).json()
+    assert found["total"] == 1
+    assert found["results"][0]["holders"][0]["country"] == "DE"
+    held = client.get("/api/v1/catalogue/holdings", {"isbn": isbn}, **headers).json()
+    assert held[0]["id"] == record.cluster_id and held[0]["confidence"] == 1.0
+    assert client.get("/api/v1/catalogue/search", {"q": "x"}).status_code == 401
