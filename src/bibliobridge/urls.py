@@ -12,6 +12,7 @@ urlpatterns = [
     path("catalogue/", include("bibliobridge.catalog.urls")),
     path("api/v1/", api.urls),
     path("oai", include("bibliobridge.catalog.oai")),
+    path("sru", include("bibliobridge.catalog.sru")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 
