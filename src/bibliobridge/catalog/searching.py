@@ -11,7 +11,7 @@ whose members change is indexed again under a new document id and its old id ret
     h  holder (institution id)                   c  holder's country (ISO 3166, lower case)
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection, transaction
@@ -234,9 +234,24 @@ def find(criteria: Criteria, page: int = 1, page_size: int = 20) -> Found:
     query = criteria.query()
     if query is None:
         return Found(0, [], {})
-    result = search.search(query, page=page, page_size=page_size, facets=FACETS,
-                           rank=criteria.rank())  # fmt: skip
-    clusters = {c.doc_id: c for c in Cluster.objects.filter(doc_id__in=result.doc_ids)}
+    return find_query(query, (max(page, 1) - 1) * page_size, page_size, FACETS, criteria.rank())
+
+
+def find_query(
+    query: search.Query,
+    offset: int = 0,
+    limit: int = 20,
+    facets: Sequence[str] = (),
+    rank: Sequence[search.Query] = (),
+) -> Found:
+    """The clusters matching a query tree (as SRU builds from CQL), ``limit`` from ``offset``."""
+    if limit and offset % limit:  # the index pages by number: take ids to the end, drop the front
+        page, size, skip = 1, offset + limit, offset
+    else:
+        page, size, skip = (offset // limit + 1 if limit else 1), limit, 0
+    result = search.search(query, page=page, page_size=size, facets=facets, rank=rank)
+    doc_ids = result.doc_ids[skip:]
+    clusters = {c.doc_id: c for c in Cluster.objects.filter(doc_id__in=doc_ids)}
     hits = {c.pk: Hit(c) for c in clusters.values()}
     members = (
         Record.objects.filter(cluster_id__in=list(hits), status=RecordStatus.ACTIVE)
@@ -246,5 +261,5 @@ def find(criteria: Criteria, page: int = 1, page_size: int = 20) -> Found:
     )
     for record in members:
         hits[record.cluster_id].records.append(record)
-    ordered = [hits[clusters[doc].pk] for doc in result.doc_ids if doc in clusters]
+    ordered = [hits[clusters[doc].pk] for doc in doc_ids if doc in clusters]
     return Found(result.total, ordered, result.facets)
