@@ -497,9 +497,9 @@ def _compare(a: _Profile, b: _Profile) -> Match:
 # --- match_keys and cluster --------------------------------------------------------------
 
 
-def _title_key(text: str, language: str) -> str:
+def _title_key(text: str, language: str, romanised: bool = True) -> str:
     main, _sub = _main_title(text)
-    words = romanise(main, language).split()
+    words = (romanise(main, language) if romanised else fold(main)).split()
     if len(words) > 1 and words[0] in _ARTICLES:
         words = words[1:]
     return "".join(words)[:30]
@@ -509,9 +509,12 @@ def match_keys(record: NormalisedRecord) -> set[str]:
     """Strings under which to index ``record``; records that may match share one.
 
     ``isbn:`` each valid ISBN-13, ``issn:``, ``oclc:``, ``lccn:``, and ``title:`` the
-    start of the main title, romanised and folded without spaces, with the year:
-    one key per title form (as catalogued, vernacular, romanised). A record without a
-    year gets no title key, since a match without an identifier needs the same year.
+    start of the main title, folded without spaces, with the year: one key per title
+    form. A vernacular form gives its own folded key (so two vernacular records meet),
+    and its romanised key only when the record has no Latin form of its own (so it
+    meets romanised records; a record with both needs no romaniser, which is slow).
+    A record without a year gets no title key, since a match without an identifier
+    needs the same year.
     """
     keys = {f"isbn:{isbn.value}" for isbn in record.isbns if isbn.valid}
     keys |= {f"issn:{issn}" for issn in record.issns}
@@ -520,11 +523,15 @@ def match_keys(record: NormalisedRecord) -> set[str]:
         keys.add(f"lccn:{record.lccn.strip()}")
     if record.year:
         language = _language(record)
-        for text in (record.title, record.title_vernacular, record.title_romanised):
-            if text:
-                key = _title_key(text, language)
-                if key:
-                    keys.add(f"title:{key}:{record.year}")
+        forms = [t for t in (record.title, record.title_vernacular, record.title_romanised) if t]
+        latin = [t for t in forms if script_of(t) == "latn"]
+        found = [_title_key(text, language) for text in latin]
+        for text in forms:
+            if text not in latin:
+                found.append(_title_key(text, language, romanised=False))
+                if not latin:
+                    found.append(_title_key(text, language))
+        keys |= {f"title:{key}:{record.year}" for key in found if key}
     return keys
 
 

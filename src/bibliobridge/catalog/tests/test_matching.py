@@ -182,7 +182,10 @@ def test_match_keys():
     vernacular = book(
         title="Hong lou meng", title_vernacular="紅樓夢", year=1982, languages=["chi"]
     )
-    assert match_keys(vernacular) == {"title:hongloumeng:1982"}
+    assert match_keys(vernacular) == {"title:hongloumeng:1982", "title:红楼梦:1982"}
+    # Only the vernacular form: romanised as well, to meet records catalogued in pinyin.
+    alone = book(title="紅樓夢", year=1982, languages=["chi"])
+    assert match_keys(alone) == {"title:hongloumeng:1982", "title:红楼梦:1982"}
     assert match_keys(book(year=None)) == set()
 
 
