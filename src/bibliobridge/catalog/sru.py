@@ -348,7 +348,7 @@ def _identifier(namespace: str, value: str) -> search.Query:
     if namespace == IDENTIFIER:
         if isbn13(value):
             namespace = searching.ISBN
-        elif _ISSN.fullmatch(value):
+        elif is_issn(value):
             namespace = searching.ISSN
         else:
             namespace = searching.OCLC
@@ -362,6 +362,16 @@ def _identifier(namespace: str, value: str) -> search.Query:
     if namespace == searching.HOLDER:
         return search.Term(namespace, _holder_id(value), exact=True)
     return search.Term(namespace, value.lower(), exact=True)
+
+
+def is_issn(value: str) -> bool:
+    """Eight characters with a good ISSN check digit (an OCLC number is eight digits too)."""
+    if not _ISSN.fullmatch(value):
+        return False
+    compact = value.replace("-", "").upper()
+    total = sum(int(digit) * weight for digit, weight in zip(compact[:7], range(8, 1, -1)))
+    check = (11 - total % 11) % 11
+    return compact[7] == ("X" if check == 10 else str(check))
 
 
 def _holder_id(value: str) -> str:
@@ -633,8 +643,8 @@ def zeerex(request: HttpRequest) -> etree._Element:
     """The explain record (ZeeRex 2.0): where we are, indexes, schemas, defaults."""
     z = ZEEREX_NS
 
-    def sub(parent: etree._Element, name: str, text: object = None, **attributes: str):
-        element = etree.SubElement(parent, f"{{{z}}}{name}", **attributes)
+    def sub(parent: etree._Element, tag: str, text: object = None, /, **attributes: str):
+        element = etree.SubElement(parent, f"{{{z}}}{tag}", **attributes)
         if text is not None:
             element.text = str(text)
         return element
