@@ -369,7 +369,9 @@ def is_issn(value: str) -> bool:
     if not _ISSN.fullmatch(value):
         return False
     compact = value.replace("-", "").upper()
-    total = sum(int(digit) * weight for digit, weight in zip(compact[:7], range(8, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(compact[:7], range(8, 1, -1), strict=True)
+    )
     check = (11 - total % 11) % 11
     return compact[7] == ("X" if check == 10 else str(check))
 

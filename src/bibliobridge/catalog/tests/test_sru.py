@@ -388,12 +388,12 @@ def test_version_1_2_is_answered_in_1_2(client, catalogue):
 
 def test_srw_soap_is_answered_in_soap(client, catalogue):
     body = (
-        '<?xml version="1.0"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="{soap}"><SOAP-ENV:Body>'
-        '<zs:searchRetrieveRequest xmlns:zs="{srw}"><zs:version>1.2</zs:version>'
+        f'<?xml version="1.0"?><SOAP-ENV:Envelope xmlns:SOAP-ENV="{sru.SOAP_NS}"><SOAP-ENV:Body>'
+        f'<zs:searchRetrieveRequest xmlns:zs="{sru.SRU1_NS}"><zs:version>1.2</zs:version>'
         "<zs:query>dc.title=trains</zs:query><zs:startRecord>2</zs:startRecord>"
         "<zs:maximumRecords>1</zs:maximumRecords><zs:recordSchema>marcxml</zs:recordSchema>"
         "</zs:searchRetrieveRequest></SOAP-ENV:Body></SOAP-ENV:Envelope>"
-    ).format(soap=sru.SOAP_NS, srw=sru.SRU1_NS)
+    )
     response = client.post("/sru", body, content_type="text/xml")
     assert response.status_code == 200
     doc = parse(response.content)
