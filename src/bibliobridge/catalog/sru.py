@@ -261,7 +261,9 @@ def to_search(query: cql.Query) -> Mapped:
     return Mapped(_node(query.root, query.prefixes, words, positive=True), words)
 
 
-def _node(node: cql.Node, prefixes: Mapping[str, str], words: list[str], positive: bool):
+def _node(
+    node: cql.Node, prefixes: Mapping[str, str], words: list[str], positive: bool
+) -> search.Query:
     if isinstance(node, cql.Boolean):
         if node.operator == "prox":
             raise Diagnostic(37, "prox")
@@ -277,7 +279,9 @@ def _node(node: cql.Node, prefixes: Mapping[str, str], words: list[str], positiv
     return _clause(node, prefixes, words, positive)
 
 
-def _clause(clause: cql.Clause, prefixes, words: list[str], positive: bool) -> search.Query:
+def _clause(
+    clause: cql.Clause, prefixes: Mapping[str, str], words: list[str], positive: bool
+) -> search.Query:
     namespace = resolve_index(clause.index, prefixes)
     relation = clause.relation.name
     for modifier in clause.relation.modifiers:
@@ -298,7 +302,7 @@ def _clause(clause: cql.Clause, prefixes, words: list[str], positive: bool) -> s
             raise Diagnostic(27, clause.term)
         if positive and namespace == searching.ANY:
             words.append(text)
-        parts = [search.Term(namespace, value) for value in values]
+        parts: list[search.Query] = [search.Term(namespace, value) for value in values]
     else:
         if relation not in ANY_RELATIONS:
             values = text.split() if namespace != searching.HOLDER else [text]
@@ -395,7 +399,7 @@ class Holders:
     """What the records of one page need besides their hits: ISILs, originals."""
 
     isil: dict[int, str]
-    raws: dict[int, bytes]
+    raws: dict[int, bytes | memoryview]  # memoryview on PostgreSQL
 
     @classmethod
     def of(cls, hits: list[Hit]) -> "Holders":
@@ -417,7 +421,7 @@ def cluster_marcxml(hit: Hit, holders: Holders) -> etree._Element | None:
     for record in hit.records:
         if record.flavour != Flavour.MARC21:
             continue
-        record.raw = holders.raws.get(record.pk, b"")
+        record.raw = bytes(holders.raws.get(record.pk, b""))
         element = marcxml(record)
         if element is not None:
             break
@@ -551,14 +555,13 @@ def endpoint(request: HttpRequest) -> HttpResponse:
     else:
         query = request.POST if request.method == "POST" else request.GET
         params = {name: query.get(name, "") for name in query}
-    version = params.get("version") or ("1.1" if soap else "2.0")
-    unsupported_version = version not in (*OLD_VERSIONS, "2.0")
-    sru = Request(params, "2.0" if unsupported_version or (soap and version == "2.0") else version)
-    if soap and not sru.old:
-        sru.version = "1.2"  # SRW is SRU 1.x only
+    highest = "1.2" if soap else "2.0"  # SRW (SOAP) is SRU 1.x only
+    asked = params.get("version") or highest
+    supported = asked in OLD_VERSIONS or asked == highest
+    sru = Request(params, asked if supported else highest)
     operation = params.get("operation") or ("searchRetrieve" if "query" in params else "explain")
-    if unsupported_version:
-        root = _failed(sru, Diagnostic(5, "2.0"))
+    if not supported:
+        root = _failed(sru, Diagnostic(5, highest))
     elif operation == "explain":
         root = explain(sru, request)
     elif operation == "searchRetrieve":
