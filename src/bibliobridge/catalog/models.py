@@ -277,3 +277,64 @@ class StagedRecord(models.Model):
 
 
 from .search.models import *  # noqa: E402,F403
+
+
+class HarvestSource(models.Model):
+    """A partner's OAI-PMH feed, harvested into the catalogue as the holder's records."""
+
+    holder = models.ForeignKey(
+        Institution, verbose_name=_("holder"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The partner directory's entry this feed came from, when it came from there.
+    endpoint = models.ForeignKey(
+        "partners.Endpoint",
+        verbose_name=_("service endpoint"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    url = models.URLField(_("OAI-PMH base URL"), max_length=500)
+    metadata_prefix = models.CharField(_("metadata format"), max_length=64, default="marc21")
+    set_spec = models.CharField(_("set"), max_length=200, blank=True)
+    enabled = models.BooleanField(_("harvested daily"), default=True)
+    # The responseDate of the last complete harvest: the next one asks from there.
+    harvested_until = models.DateTimeField(_("harvested until"), null=True, blank=True)
+    last_run = models.ForeignKey(
+        ImportRun,
+        verbose_name=_("last harvest"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("OAI-PMH harvest source")
+        verbose_name_plural = _("OAI-PMH harvest sources")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["holder", "url", "metadata_prefix", "set_spec"], name="harvest_source"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class HarvestedRecord(models.Model):
+    """Which of the holder's records an OAI identifier names: a deleted header has only it."""
+
+    source = models.ForeignKey(HarvestSource, on_delete=models.CASCADE, related_name="+")
+    identifier = models.CharField(max_length=500)
+    local_id = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            # Looked up by identifier when the feed reports a record deleted.
+            models.UniqueConstraint(fields=["source", "identifier"], name="harvested_identifier")
+        ]
+
+    def __str__(self) -> str:
+        return self.identifier
