@@ -110,6 +110,49 @@ def run_import(
     return run
 
 
+def run_harvest(
+    run: ImportRun,
+    pages: Iterable[BinaryIO | RecordProblem],
+    progress: Progress | None = None,
+) -> ImportRun:
+    """Load an OAI-PMH harvest: each page a MARCXML stream, staged as it arrives, applied once.
+
+    Like run_import, but the pages come from the harvester (catalog.harvest), which hands
+    over as RecordProblems the records it could not turn into MARCXML. With a run that does
+    not replace, only what the feed names is added, updated or withdrawn (deleted records).
+    """
+    mfhd: dict[str, list[dict[str, str]]] = defaultdict(list)
+    _set_status(run, RunStatus.READING, started_at=timezone.now())
+    try:
+        for page in pages:
+            if isinstance(page, RecordProblem):
+                run.records_read += 1
+                run.rejected += 1
+                page.number = run.records_read
+                if ImportProblem.objects.filter(run=run).count() < MAX_PROBLEMS:
+                    _problem(run, page, "").save()
+                continue
+            _stage_file(run, page, "", mfhd, progress)
+        ImportRun.objects.filter(pk=run.pk).update(
+            records_read=run.records_read, rejected=run.rejected
+        )
+        _set_status(run, RunStatus.APPLYING)
+        with transaction.atomic():
+            _attach_mfhd_holdings(run, mfhd)
+            _apply(run)
+        _set_status(run, RunStatus.DONE, finished_at=timezone.now())
+    except FileProblem as problem:
+        _fail(run, problem.code, problem.params)
+    except Exception:
+        _fail(run, "internal", {})
+        raise
+    finally:
+        StagedRecord.objects.filter(run=run).delete()
+    if progress:
+        progress(run)
+    return run
+
+
 def _stage_file(
     run: ImportRun,
     stream: BinaryIO,
@@ -223,7 +266,8 @@ def _attach_mfhd_holdings(run: ImportRun, mfhd: dict[str, list[dict[str, str]]])
 def _apply(run: ImportRun) -> None:
     """Move the staged records of a fully read run into Record (inside a transaction)."""
     record, staged = Record._meta.db_table, StagedRecord._meta.db_table
-    now = timezone.now()
+    # As the ORM writes it: SQLite compares datetimes as text, and raw SQL would add "+00:00".
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
     active, withdrawn = RecordStatus.ACTIVE.value, RecordStatus.WITHDRAWN.value
     with connection.cursor() as cursor:
         assignments = ", ".join(f"{c} = s.{c}" for c in RECORD_FIELDS if c != "local_id")
