@@ -165,6 +165,10 @@ MAX_IMPORT_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_IMPORT_BYTES", 50 * 1024
 # Partners' catalogue files (MARC, MARCXML), uploaded for the background worker.
 MAX_CATALOG_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_CATALOG_BYTES", 2 * 1024**3))
 CATALOG_IMPORT_DIR = Path(os.environ.get("BIBLIOBRIDGE_CATALOG_IMPORT_DIR", VAR_DIR / "imports"))
+# Worker processes that read a large ISO 2709 file in parallel (1: read it in-process).
+CATALOG_IMPORT_WORKERS = int(
+    os.environ.get("BIBLIOBRIDGE_IMPORT_WORKERS", min(2, os.cpu_count() or 1))
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -11,15 +11,16 @@
    transaction. If anything fails, the transaction rolls back and the holder is as before.
 """
 
-import hashlib
-import json
+import io
 import logging
-from collections import defaultdict
-from collections.abc import Callable, Iterable
-from dataclasses import asdict
+import multiprocessing
+import os
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -28,22 +29,20 @@ from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
 from bibliobridge.partners.models import Institution
 
-from . import clusters, searching
+from . import clusters, prepare, searching
 from .enums import RecordStatus, RunSource, RunStatus
-from .marc.read import read_records
-from .marc.record import FileProblem, Kind, NormalisedRecord, RecordProblem
-from .matching import match_keys
-from .models import RECORD_FIELDS, ImportProblem, ImportRun, MatchKey, Record, StagedRecord
+from .marc.read import SYNTAX_ISO2709, read_records, sniff
+from .marc.record import FileProblem, RecordProblem
+from .models import ImportProblem, ImportRun, MatchKey, Record, StagedRecord
+from .prepare import RECORD_FIELDS
 
 logger = logging.getLogger(__name__)
 
 BATCH = 2000
+# Bytes a worker process reads at a time, when CATALOG_IMPORT_WORKERS > 1.
+PARALLEL_CHUNK = 4 * 1024 * 1024
 # A file full of errors should not fill the database: the first ones are kept, all are counted.
 MAX_PROBLEMS = 1000
-JSON_FIELDS = {
-    "names", "names_vernacular", "languages", "isbns", "issns", "oclc_numbers", "subjects",
-    "holdings", "warnings",
-}  # fmt: skip
 STAGED_COLUMNS = ["run_id", "number", "deleted", "keys", *RECORD_FIELDS]
 
 Progress = Callable[[ImportRun], None]
@@ -163,13 +162,14 @@ def _stage_file(
     base_bytes = run.read_bytes
     rows: list[tuple[Any, ...]] = []
     problems: list[ImportProblem] = []
+    position = [0]  # bytes of this file read so far
 
     def flush() -> None:
         _insert_staged(rows)
         ImportProblem.objects.bulk_create(problems)
         rows.clear()
         problems.clear()
-        run.read_bytes = base_bytes + stream.tell()
+        run.read_bytes = base_bytes + position[0]
         ImportRun.objects.filter(pk=run.pk).update(
             read_bytes=run.read_bytes,
             records_read=run.records_read,
@@ -180,20 +180,65 @@ def _stage_file(
             progress(run)
 
     stored = ImportProblem.objects.filter(run=run).count()
-    for item in read_records(stream):
+    for (kind, value), where in _prepared(stream):
+        position[0] = where
         run.records_read += 1
-        if isinstance(item, RecordProblem):
+        if kind == prepare.PROBLEM:
             run.rejected += 1
             if stored < MAX_PROBLEMS:
-                problems.append(_problem(run, item, file_label))
+                problems.append(_problem(run, value, file_label))
                 stored += 1
-        elif item.kind == Kind.HOLDINGS:
-            mfhd[item.linked_id] += [asdict(h) for h in item.holdings]
+        elif kind == prepare.HOLDINGS:
+            mfhd[value[0]] += value[1]
         else:
-            rows.append(_staged_row(run, run.records_read, item))
+            rows.append((run.pk, run.records_read, *value))
         if len(rows) >= BATCH or len(problems) >= BATCH:
             flush()
+    position[0] = stream.tell()
     flush()
+
+
+def _prepared(stream: BinaryIO) -> Iterator[tuple[prepare.Item, int]]:
+    """Each record of the file prepared for staging, with how far the file has been read.
+
+    A large ISO 2709 file is read by worker processes, chunk by chunk, in file order.
+    """
+    head = stream.read(1 << 16)
+    workers = getattr(settings, "CATALOG_IMPORT_WORKERS", 0)
+    if workers > 1 and sniff(head) == SYNTAX_ISO2709 and _size(stream) > 2 * PARALLEL_CHUNK:
+        yield from _prepared_in_parallel(stream, head, workers)
+        return
+    stream.seek(0)
+    for item in read_records(stream):
+        yield prepare.prepare(item), stream.tell()
+
+
+def _prepared_in_parallel(
+    stream: BinaryIO, head: bytes, workers: int
+) -> Iterator[tuple[prepare.Item, int]]:
+    context = multiprocessing.get_context("spawn")  # no inherited database connections
+    with context.Pool(workers) as pool:
+        pending: deque = deque()
+        for chunk, number, offset in prepare.chunks(stream, head, PARALLEL_CHUNK):
+            pending.append((pool.apply_async(prepare.prepare_chunk, (chunk, number, offset)),
+                            offset + len(chunk)))  # fmt: skip
+            while len(pending) > 2 * workers:  # bounded: memory stays constant
+                yield from _results(pending.popleft())
+        while pending:
+            yield from _results(pending.popleft())
+
+
+def _results(entry: tuple[Any, int]) -> Iterator[tuple[prepare.Item, int]]:
+    result, end = entry
+    for item in result.get():
+        yield item, end
+
+
+def _size(stream: BinaryIO) -> int:
+    try:
+        return os.fstat(stream.fileno()).st_size
+    except (AttributeError, OSError, io.UnsupportedOperation):
+        return 0
 
 
 def _problem(run: ImportRun, item: RecordProblem, file_label: str) -> ImportProblem:
@@ -208,31 +253,6 @@ def _problem(run: ImportRun, item: RecordProblem, file_label: str) -> ImportProb
         params=params,
         local_id=item.local_id[:200],
     )
-
-
-def _staged_row(run: ImportRun, number: int, record: NormalisedRecord) -> tuple[Any, ...]:
-    keys = "\n".join(sorted(key[:255] for key in match_keys(record)))
-    row: list[Any] = [run.pk, number, record.deleted, keys]
-    for name in RECORD_FIELDS:
-        row.append(_COLUMN[name](record))
-    return tuple(row)
-
-
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
-
-
-# How each column is filled from a NormalisedRecord (dataclasses.asdict is slow for this).
-_COLUMN: dict[str, Callable[[NormalisedRecord], Any]] = {
-    name: (lambda record, name=name: _json(getattr(record, name)))
-    if name in JSON_FIELDS
-    else (lambda record, name=name: getattr(record, name))
-    for name in RECORD_FIELDS
-}
-_COLUMN["isbns"] = lambda record: _json([vars(isbn) for isbn in record.isbns])
-_COLUMN["holdings"] = lambda record: _json([vars(holding) for holding in record.holdings])
-_COLUMN["local_id"] = lambda record: record.local_id[:200]
-_COLUMN["checksum"] = lambda record: hashlib.sha1(record.raw, usedforsecurity=False).hexdigest()
 
 
 def _insert_staged(rows: list[tuple[Any, ...]]) -> None:

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from bibliobridge.partners.models import Institution
 
 from .enums import Flavour, RecordStatus, RunSource, RunStatus
+from .prepare import RECORD_FIELDS  # noqa: F401 (the columns of Record and StagedRecord)
 
 
 class Cluster(models.Model):
@@ -220,13 +221,7 @@ class MatchKey(models.Model):
         return self.key
 
 
-# The columns a reader fills, shared by Record and StagedRecord.
-RECORD_FIELDS = [
-    "local_id", "flavour", "title", "title_vernacular", "title_romanised", "responsibility",
-    "names", "names_vernacular", "publisher", "place", "year", "edition", "languages", "isbns",
-    "issns", "oclc_numbers", "lccn", "material_type", "subjects", "holdings", "warnings", "raw",
-    "raw_syntax", "raw_encoding", "checksum",
-]  # fmt: skip
+# The columns a reader fills, shared by Record and StagedRecord: prepare.RECORD_FIELDS.
 
 
 class StagedRecord(models.Model):

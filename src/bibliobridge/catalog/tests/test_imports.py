@@ -139,3 +139,40 @@ def test_command_loads_and_reports(holder, shared_file, tmp_path, capsys):
     out = capsys.readouterr().out
     assert "20 new" in out
     assert Record.objects.filter(holder=holder).count() == 20
+
+
+@pytest.mark.django_db
+def test_parallel_reading_stages_what_one_pass_does(
+    holder, shared_file, tmp_path, settings, monkeypatch
+):
+    """Worker processes read chunks of a large file; records, numbers and offsets are the same."""
+    good = first_records(shared_file(LOC), 300, tmp_path / "three-hundred.mrc").read_bytes()
+    cut = 0
+    for _ in range(150):
+        cut = good.index(RECORD_END, cut) + 1
+    # Record 151's leader loses its base address: reported with its place in the whole file.
+    broken = bytearray(good)
+    broken[cut + 12 : cut + 17] = b"ab#cd"
+    path = tmp_path / "broken.mrc"
+    path.write_bytes(bytes(broken))
+
+    settings.CATALOG_IMPORT_WORKERS = 1
+    sequential = load(holder, path)
+    expected = sorted(Record.objects.filter(holder=holder).values_list("local_id", "checksum"))
+    problem = ImportProblem.objects.get(run=sequential)
+
+    other = holder_with_isil("JP-1000001", country="JP")
+    settings.CATALOG_IMPORT_WORKERS = 2
+    monkeypatch.setattr(imports, "PARALLEL_CHUNK", 16 * 1024)  # many chunks from a small file
+    parallel = load(other, path)
+    assert (
+        sorted(Record.objects.filter(holder=other).values_list("local_id", "checksum")) == expected
+    )
+    assert (parallel.records_read, parallel.rejected) == (sequential.records_read, 1)
+    again = ImportProblem.objects.get(run=parallel)
+    assert (again.number, again.offset, again.code) == (
+        problem.number,
+        problem.offset,
+        problem.code,
+    )
+    assert problem.offset == cut
