@@ -6,47 +6,106 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0004_search_documents'),
-        ('partners', '0001_initial'),
+        ("catalog", "0004_search_documents"),
+        ("partners", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='HarvestSource',
+            name="HarvestSource",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('url', models.URLField(max_length=500, verbose_name='OAI-PMH base URL')),
-                ('metadata_prefix', models.CharField(default='marc21', max_length=64, verbose_name='metadata format')),
-                ('set_spec', models.CharField(blank=True, max_length=200, verbose_name='set')),
-                ('enabled', models.BooleanField(default=True, verbose_name='harvested daily')),
-                ('harvested_until', models.DateTimeField(blank=True, null=True, verbose_name='harvested until')),
-                ('created_at', models.DateTimeField(default=django.utils.timezone.now, verbose_name='added')),
-                ('endpoint', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partners.endpoint', verbose_name='service endpoint')),
-                ('holder', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='partners.institution', verbose_name='holder')),
-                ('last_run', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='catalog.importrun', verbose_name='last harvest')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("url", models.URLField(max_length=500, verbose_name="OAI-PMH base URL")),
+                (
+                    "metadata_prefix",
+                    models.CharField(
+                        default="marc21", max_length=64, verbose_name="metadata format"
+                    ),
+                ),
+                ("set_spec", models.CharField(blank=True, max_length=200, verbose_name="set")),
+                ("enabled", models.BooleanField(default=True, verbose_name="harvested daily")),
+                (
+                    "harvested_until",
+                    models.DateTimeField(blank=True, null=True, verbose_name="harvested until"),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(default=django.utils.timezone.now, verbose_name="added"),
+                ),
+                (
+                    "endpoint",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partners.endpoint",
+                        verbose_name="service endpoint",
+                    ),
+                ),
+                (
+                    "holder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="partners.institution",
+                        verbose_name="holder",
+                    ),
+                ),
+                (
+                    "last_run",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="catalog.importrun",
+                        verbose_name="last harvest",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'OAI-PMH harvest source',
-                'verbose_name_plural': 'OAI-PMH harvest sources',
+                "verbose_name": "OAI-PMH harvest source",
+                "verbose_name_plural": "OAI-PMH harvest sources",
             },
         ),
         migrations.CreateModel(
-            name='HarvestedRecord',
+            name="HarvestedRecord",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('identifier', models.CharField(max_length=500)),
-                ('local_id', models.CharField(max_length=200)),
-                ('source', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='catalog.harvestsource')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("identifier", models.CharField(max_length=500)),
+                ("local_id", models.CharField(max_length=200)),
+                (
+                    "source",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="catalog.harvestsource",
+                    ),
+                ),
             ],
         ),
         migrations.AddConstraint(
-            model_name='harvestsource',
-            constraint=models.UniqueConstraint(fields=('holder', 'url', 'metadata_prefix', 'set_spec'), name='harvest_source'),
+            model_name="harvestsource",
+            constraint=models.UniqueConstraint(
+                fields=("holder", "url", "metadata_prefix", "set_spec"), name="harvest_source"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='harvestedrecord',
-            constraint=models.UniqueConstraint(fields=('source', 'identifier'), name='harvested_identifier'),
+            model_name="harvestedrecord",
+            constraint=models.UniqueConstraint(
+                fields=("source", "identifier"), name="harvested_identifier"
+            ),
         ),
     ]
