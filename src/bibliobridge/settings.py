@@ -165,6 +165,10 @@ MAX_IMPORT_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_IMPORT_BYTES", 50 * 1024
 # Partners' catalogue files (MARC, MARCXML), uploaded for the background worker.
 MAX_CATALOG_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_CATALOG_BYTES", 2 * 1024**3))
 CATALOG_IMPORT_DIR = Path(os.environ.get("BIBLIOBRIDGE_CATALOG_IMPORT_DIR", VAR_DIR / "imports"))
+# OAI-PMH: the repository identifier in record identifiers (oai:<id>:<record>), stable
+# whatever host name serves it, and the address Identify gives.
+OAI_REPOSITORY_ID = os.environ.get("BIBLIOBRIDGE_OAI_REPOSITORY_ID", "")
+OAI_ADMIN_EMAIL = os.environ.get("BIBLIOBRIDGE_OAI_ADMIN_EMAIL", "")
 # Worker processes that read a large ISO 2709 file in parallel (1: read it in-process).
 CATALOG_IMPORT_WORKERS = int(
     os.environ.get("BIBLIOBRIDGE_IMPORT_WORKERS", min(2, os.cpu_count() or 1))

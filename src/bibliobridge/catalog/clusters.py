@@ -121,7 +121,8 @@ def _found_clusters(run_id: int) -> None:
         )
         cursor.execute(
             f"UPDATE {record_table} SET cluster_id = "  # noqa: S608
-            f"(SELECT c.id FROM {cluster_table} c WHERE c.founder_id = {record_table}.id) "
+            # MAX: a record that founded a cluster in an earlier load founds a new one now.
+            f"(SELECT MAX(c.id) FROM {cluster_table} c WHERE c.founder_id = {record_table}.id) "
             "WHERE run_id = %s AND status = %s AND cluster_id IS NULL",
             [run_id, active],
         )

@@ -37,6 +37,8 @@ from .models import ImportProblem, ImportRun, MatchKey, Record, StagedRecord
 from .prepare import RECORD_FIELDS
 
 logger = logging.getLogger(__name__)
+# The code of a run stopped by an unexpected error (catalog.messages says it in words).
+INTERNAL = "internal"
 
 BATCH = 2000
 # Bytes a worker process reads at a time, when CATALOG_IMPORT_WORKERS > 1.
@@ -100,7 +102,7 @@ def run_import(
     except FileProblem as problem:
         _fail(run, problem.code, problem.params)
     except Exception:
-        _fail(run, "internal", {})
+        _fail(run, INTERNAL, {})
         raise
     finally:
         StagedRecord.objects.filter(run=run).delete()
@@ -143,7 +145,7 @@ def run_harvest(
     except FileProblem as problem:
         _fail(run, problem.code, problem.params)
     except Exception:
-        _fail(run, "internal", {})
+        _fail(run, INTERNAL, {})
         raise
     finally:
         StagedRecord.objects.filter(run=run).delete()

@@ -50,8 +50,13 @@ class SearchSegment(models.Model):
 
 
 class SearchTerm(models.Model):
-    """A term ("t:pride", "l:eng") once, so postings carry an integer."""
+    """The text of a term in a listed namespace (facets, year ranges), under its id.
 
+    Every term's id is its hash (``query.term_id``); postings carry it. Only the values
+    a reader lists are kept here as text.
+    """
+
+    id = models.BigIntegerField(primary_key=True)
     term = models.CharField(max_length=255, unique=True)
     # What comes before the first ":"; lists a facet's values whatever the collation.
     namespace = models.CharField(max_length=32)

@@ -22,7 +22,7 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 from pyroaring import BitMap, FrozenBitMap
 
-from .query import All, And, Not, Or, Query, Range, Term
+from .query import All, And, Not, Or, Query, Range, Term, term_id
 from .store import IN_CHUNK, POSTING, SEGMENT, STATE, TERM, _placeholders
 
 __all__ = ["Result", "cache_info", "search"]
@@ -145,21 +145,18 @@ def _read(cursor, terms: list[str], seen: int | None) -> dict[str, list[bytes]]:
     """The blobs of these terms, from every segment or from those newer than ``seen``."""
     blobs: dict[str, list[bytes]] = {}
     for start in range(0, len(terms), IN_CHUNK):
-        chunk = terms[start : start + IN_CHUNK]
-        sql = (
-            f"SELECT t.term, p.docs FROM {TERM} t JOIN {POSTING} p ON p.term_id = t.id"
-            f" WHERE t.term IN ({_placeholders(len(chunk))})"
-        )
+        by_id = {term_id(term): term for term in terms[start : start + IN_CHUNK]}
+        ids = list(by_id)
+        sql = f"SELECT p.term_id, p.docs FROM {POSTING} p WHERE p.term_id IN ({_placeholders(len(ids))})"
         if seen is not None:
             sql = (
-                f"SELECT t.term, p.docs FROM {TERM} t JOIN {POSTING} p ON p.term_id = t.id"
-                f" JOIN {SEGMENT} s ON s.id = p.segment_id"
-                f" WHERE t.term IN ({_placeholders(len(chunk))}) AND s.newest > %s"
+                f"SELECT p.term_id, p.docs FROM {POSTING} p JOIN {SEGMENT} s ON s.id = p.segment_id"
+                f" WHERE p.term_id IN ({_placeholders(len(ids))}) AND s.newest > %s"
             )
-            chunk = [*chunk, seen]
-        cursor.execute(sql, chunk)
-        for term, blob in cursor.fetchall():
-            blobs.setdefault(term, []).append(blob)
+            ids = [*ids, seen]
+        cursor.execute(sql, ids)
+        for found, blob in cursor.fetchall():
+            blobs.setdefault(by_id[found], []).append(blob)
     return blobs
 
 

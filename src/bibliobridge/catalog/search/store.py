@@ -21,11 +21,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from operator import itemgetter
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from pyroaring import BitMap
 
 from .models import SearchPosting, SearchSegment, SearchState, SearchTerm
 from .query import clip
+from .query import term_id as hash_term
 
 __all__ = [
     "DocumentReused",
@@ -56,6 +58,9 @@ SQLITE_CACHE_KIB = 64 * 1024
 # Rows per statement or fetch.
 BATCH = 2000
 IN_CHUNK = 500
+# Namespaces whose values are listed (facets, year ranges): their terms' text is stored,
+# the rest are known by their hash alone.
+LISTED = frozenset(getattr(settings, "CATALOG_SEARCH_LISTED", ("c", "h", "l", "y")))
 
 
 class DocumentReused(ValueError):
@@ -280,26 +285,15 @@ def _insert_postings(cursor, rows: Iterable[tuple[int, int, int, bytes]]) -> Non
 
 
 def _term_ids(cursor, terms: list[str]) -> dict[str, int]:
-    """Ids of these terms, adding the new ones."""
-    ids = _select_term_ids(cursor, terms)
-    new = [term for term in terms if term not in ids]
-    for batch in _chunks(new, BATCH):
+    """Ids of these terms (their hashes); the text of listed namespaces' terms is kept."""
+    ids = {term: hash_term(term) for term in terms}
+    listed = [(ids[t], t, t.partition(":")[0]) for t in terms if t.partition(":")[0] in LISTED]
+    for batch in _chunks(listed, BATCH):
         cursor.executemany(
-            f"INSERT INTO {TERM} (term, namespace) VALUES (%s, %s)",
-            [(term, term.partition(":")[0] if ":" in term else "") for term in batch],
+            f"INSERT INTO {TERM} (id, term, namespace) VALUES (%s, %s, %s)"
+            " ON CONFLICT (id) DO NOTHING",
+            batch,
         )
-    ids.update(_select_term_ids(cursor, new))
-    return ids
-
-
-def _select_term_ids(cursor, terms: list[str]) -> dict[str, int]:
-    ids = {}
-    for chunk in _chunks(terms, IN_CHUNK):
-        cursor.execute(
-            f"SELECT term, id FROM {TERM} WHERE term IN ({_placeholders(len(chunk))})",
-            chunk,
-        )
-        ids.update(cursor.fetchall())
     return ids
 
 
@@ -459,8 +453,9 @@ def stats(using: str = DEFAULT_DB_ALIAS) -> IndexStats:
             )
             for segment, newest, count, docs, terms, blob_bytes, merged in cursor.fetchall()
         ]
-        cursor.execute(f"SELECT COUNT(*) FROM {TERM}")
-        (terms,) = cursor.fetchone()
+        # Distinct terms over live segments would need a scan of every posting: the sum
+        # of segments' term counts is an upper bound, exact for one segment.
+        terms = sum(s.terms for s in segments)
     return IndexStats(
         generation=generation,
         live_docs=len(live),

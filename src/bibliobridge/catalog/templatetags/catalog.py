@@ -1,6 +1,6 @@
 from django import template
 
-from bibliobridge.catalog.marc.problems import message
+from bibliobridge.catalog.messages import problem_message as message
 
 register = template.Library()
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from bibliobridge.catalog import harvest
-from bibliobridge.catalog.marc.problems import message
+from bibliobridge.catalog.messages import problem_message
 from bibliobridge.catalog.models import HarvestSource, ImportRun
 from bibliobridge.partners.enums import IdentifierScheme
 from bibliobridge.partners.management.commands._io_common import acting_user
@@ -71,10 +71,6 @@ class Command(BaseCommand):
             f"{run.deleted:,} withdrawn, {run.rejected:,} rejected"
         )
         if run.error_code:
-            text = harvest.MESSAGES.get(run.error_code)
-            text = (
-                str(text) % run.error_params if text else message(run.error_code, run.error_params)
-            )
-            self.stderr.write(f"  failed: {text}")
+            self.stderr.write(f"  failed: {problem_message(run.error_code, run.error_params)}")
             return True
         return False

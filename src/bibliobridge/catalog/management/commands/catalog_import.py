@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from bibliobridge.catalog import imports
 from bibliobridge.catalog.enums import RunSource, RunStatus
-from bibliobridge.catalog.marc.problems import message
+from bibliobridge.catalog.messages import problem_message as message
 from bibliobridge.catalog.models import ImportProblem, ImportRun
 from bibliobridge.partners.enums import IdentifierScheme
 from bibliobridge.partners.management.commands._io_common import acting_user
