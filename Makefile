@@ -50,8 +50,14 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	bin/with-postgres $(BIN)/pytest -p no:cacheprovider
 
+# Every benchmark (docs/benchmarks.md); SEARCH_DOCS=100000 for a quicker search index run.
+SEARCH_DOCS ?= 1000000
 bench: $(STAMP) compile-messages
 	$(BIN)/python bench/run.py
+	$(BIN)/python bench/marc_read.py
+	$(BIN)/python bench/catalog_ingest.py
+	$(BIN)/python bench/dedup_quality.py --json var/bench/dedup_quality.json
+	$(BIN)/python bench/search_index.py --docs $(SEARCH_DOCS)
 
 clean:
 	rm -rf var/test-artifacts var/pg-* .pytest_cache
