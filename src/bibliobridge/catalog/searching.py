@@ -237,6 +237,16 @@ def find(criteria: Criteria, page: int = 1, page_size: int = 20) -> Found:
     return find_query(query, (max(page, 1) - 1) * page_size, page_size, FACETS, criteria.rank())
 
 
+def matching_cluster_ids(criteria: Criteria, limit: int) -> list[int]:
+    """The first ``limit`` clusters matching the criteria, in result order (for export)."""
+    query = criteria.query()
+    if query is None:
+        return []
+    result = search.search(query, page=1, page_size=limit, rank=criteria.rank())
+    by_doc = dict(Cluster.objects.filter(doc_id__in=result.doc_ids).values_list("doc_id", "pk"))
+    return [by_doc[doc] for doc in result.doc_ids if doc in by_doc]
+
+
 def find_query(
     query: search.Query,
     offset: int = 0,

@@ -14,4 +14,6 @@ urlpatterns = [
     path("records/<int:pk>.<slug:syntax>", views.record_export, name="record_export"),
     path("clusters/<int:pk>/", views.cluster_detail, name="cluster"),
     path("clusters/<int:pk>.<slug:syntax>", views.cluster_export, name="cluster_export"),
+    path("holders/<int:pk>.<slug:syntax>", views.holder_export, name="holder_export"),
+    path("export.<slug:syntax>", views.search_export, name="search_export"),
 ]

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from bibliobridge.core import vocab
 from bibliobridge.core.access import require_perm
 from bibliobridge.core.models import User
+from bibliobridge.partners.models import Institution
 
 from . import clusters, export, imports, queries, searching
 from .enums import RecordStatus, RunSource
@@ -24,6 +25,8 @@ from .tasks import task_catalog_import
 PAGE_SIZE = 50
 PROBLEMS_SHOWN = 200
 SEARCH_PAGE_SIZE = 20
+# A search result is exported up to this many clusters (all their held records).
+EXPORT_CLUSTERS = 10_000
 # Facet namespaces of catalog.searching and the filter each one sets.
 FACET_FILTERS = {"l": "language", "y": "year", "h": "holder", "c": "country"}
 
@@ -87,8 +90,6 @@ def _facets(found: "searching.Found", query) -> list[dict]:
     """Each facet's values as (label, count, link that filters on it)."""
     holders = {}
     if found.facets.get("h"):
-        from bibliobridge.partners.models import Institution
-
         holders = Institution.objects.in_bulk([int(v) for v, _n in found.facets["h"]])
     labels = {
         "l": (_("Language"), lambda v: vocab.language_name(v)),
@@ -236,6 +237,37 @@ def cluster_export(request: HttpRequest, pk: int, syntax: str) -> HttpResponse:
     cluster = get_object_or_404(Cluster, pk=pk)
     records = queries.active_records().filter(cluster=cluster).order_by("pk")
     return _marc_response(records.iterator(chunk_size=500), syntax, f"cluster-{cluster.pk}")
+
+
+@require_perm("catalog.view_record")
+def holder_export(request: HttpRequest, pk: int, syntax: str) -> HttpResponse:
+    """Every record a holder holds now, as MARC."""
+    holder = get_object_or_404(Institution, pk=pk)
+    records = queries.active_records().filter(holder=holder).order_by("pk")
+    return _marc_response(records.iterator(chunk_size=500), syntax, f"holder-{holder.pk}")
+
+
+@require_perm("catalog.view_record")
+def search_export(request: HttpRequest, syntax: str) -> HttpResponse:
+    """The records of the first EXPORT_CLUSTERS clusters a search finds, in result order."""
+    form = CatalogSearchForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    ids = searching.matching_cluster_ids(form.criteria(), EXPORT_CLUSTERS)
+    order = {pk: n for n, pk in enumerate(ids)}
+    records = sorted(
+        queries.active_records().filter(cluster_id__in=ids).only("pk", "cluster_id"),
+        key=lambda r: (order[r.cluster_id], r.pk),
+    )
+    return _marc_response(_in_order([r.pk for r in records]), syntax, "search")
+
+
+def _in_order(pks: list[int]):
+    """Records by primary key, in the given order, 500 per query."""
+    for start in range(0, len(pks), 500):
+        chunk = pks[start : start + 500]
+        found = Record.objects.in_bulk(chunk)
+        yield from (found[pk] for pk in chunk if pk in found)
 
 
 def _marc_response(records, syntax: str, name: str) -> StreamingHttpResponse:

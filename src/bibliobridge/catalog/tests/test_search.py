@@ -112,3 +112,39 @@ def test_api_search_and_who_holds(viewer, loaded, client):
     held = client.get("/api/v1/catalogue/holdings", {"isbn": isbn}, **headers).json()
     assert held[0]["id"] == record.cluster_id and held[0]["confidence"] == 1.0
     assert client.get("/api/v1/catalogue/search", {"q": "x"}).status_code == 401
+
+
+def test_a_search_and_a_holder_export_as_marc(viewer_client, loaded):
+    import io
+
+    import pymarc
+
+    record = Record.objects.exclude(isbns=[]).order_by("pk").first()
+    isbn = record.isbns[0]["value"]
+    body = b"".join(
+        viewer_client.get(
+            reverse("catalog:search_export", args=["mrc"]), {"isbn": isbn}
+        ).streaming_content
+    )
+    (back,) = list(pymarc.MARCReader(io.BytesIO(body), to_unicode=True))
+    assert back["001"].data.strip() == record.local_id
+    xml = b"".join(
+        viewer_client.get(
+            reverse("catalog:holder_export", args=[loaded.pk, "xml"])
+        ).streaming_content
+    )
+    assert (
+        len(pymarc.parse_xml_to_array(io.BytesIO(xml)))
+        == Record.objects.filter(holder=loaded).count()
+    )
+
+
+def test_exports_refused_without_permission(outsider_client, loaded):
+    assert (
+        outsider_client.get(reverse("catalog:holder_export", args=[loaded.pk, "mrc"])).status_code
+        == 403
+    )
+    assert (
+        outsider_client.get(reverse("catalog:search_export", args=["mrc"]), {"q": "x"}).status_code
+        == 403
+    )
