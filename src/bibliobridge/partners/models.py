@@ -83,8 +83,9 @@ class Institution(models.Model):
             ("export_institutions", _("Can export institutions")),
         ]
         indexes = [
-            # The partner list, sorted by English name.
-            models.Index(fields=["name_en", "name"], name="institution_sort"),
+            # The partner list, in its whole order (name_en, name, id): a deep page is read
+            # along the index instead of sorting every partner.
+            models.Index(fields=["name_en", "name", "id"], name="institution_sort"),
             # Partner list filtered by kind.
             models.Index(fields=["kind"], name="institution_kind"),
         ]
