@@ -30,25 +30,34 @@ ANY, TITLE, NAME, SUBJECT = "a", "t", "n", "s"
 ISBN, ISSN, OCLC, YEAR, LANGUAGE, HOLDER, COUNTRY = "i", "x", "o", "y", "l", "h", "c"
 
 
-def record_terms(record: Record, holder_country: str) -> set[str]:
-    """The terms one held record gives its cluster's document."""
+# What record_terms reads of a record, in this order (values, not model instances:
+# building documents for tens of thousands of clusters is most of a load's indexing).
+TERM_SOURCES = (
+    "cluster_id", "holder_id", "title", "title_vernacular", "title_romanised", "names",
+    "names_vernacular", "subjects", "isbns", "issns", "oclc_numbers", "languages", "year",
+)  # fmt: skip
+
+
+def record_terms(values: tuple, holder_country: str) -> set[str]:
+    """The terms one held record (its TERM_SOURCES values) gives its cluster's document."""
+    (_cluster, holder, title, vernacular, romanised, names, names_vernacular, subjects, isbns,
+     issns, oclc_numbers, languages, year) = values  # fmt: skip
     found: set[str] = set()
-    titles = " ".join(
-        t for t in (record.title, record.title_vernacular, record.title_romanised) if t
-    )
-    names = " ".join(record.names + record.names_vernacular)
-    subjects = " ".join(record.subjects)
-    for namespace, text in ((TITLE, titles), (NAME, names), (SUBJECT, subjects)):
-        words = tokens(text)
-        found.update(f"{namespace}:{word}" for word in words)
-        found.update(f"{ANY}:{word}" for word in words)
-    found.update(f"{ISBN}:{isbn['value']}" for isbn in record.isbns)
-    found.update(f"{ISSN}:{issn}" for issn in record.issns)
-    found.update(f"{OCLC}:{number}" for number in record.oclc_numbers)
-    found.update(f"{LANGUAGE}:{language}" for language in record.languages)
-    if record.year:
-        found.add(f"{YEAR}:{record.year}")
-    found.add(f"{HOLDER}:{record.holder_id}")
+    for namespace, text in (
+        (TITLE, " ".join(filter(None, (title, vernacular, romanised)))),
+        (NAME, " ".join(names + names_vernacular)),
+        (SUBJECT, " ".join(subjects)),
+    ):
+        for word in tokens(text):
+            found.add(f"{namespace}:{word}")
+            found.add(f"{ANY}:{word}")
+    found.update(f"{ISBN}:{isbn['value']}" for isbn in isbns)
+    found.update(f"{ISSN}:{issn}" for issn in issns)
+    found.update(f"{OCLC}:{number}" for number in oclc_numbers)
+    found.update(f"{LANGUAGE}:{language}" for language in languages)
+    if year:
+        found.add(f"{YEAR}:{year}")
+    found.add(f"{HOLDER}:{holder}")
     if holder_country:
         found.add(f"{COUNTRY}:{holder_country.lower()}")
     return found
@@ -100,25 +109,11 @@ def _documents(docs: dict[int, int]) -> Iterator[tuple[int, set[str]]]:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         terms: dict[int, set[str]] = {pk: set() for pk in chunk}
-        members = (
-            Record.objects.filter(cluster_id__in=chunk, status=RecordStatus.ACTIVE).only(
-                "cluster_id",
-                "holder_id",
-                "title",
-                "title_vernacular",
-                "title_romanised",
-                "names",
-                "names_vernacular",
-                "subjects",
-                "isbns",
-                "issns",
-                "oclc_numbers",
-                "languages",
-                "year",
-            )  # fmt: skip
-        )
-        for record in members:
-            terms[record.cluster_id] |= record_terms(record, countries.get(record.holder_id, ""))
+        members = Record.objects.filter(
+            cluster_id__in=chunk, status=RecordStatus.ACTIVE
+        ).values_list(*TERM_SOURCES)
+        for values in members:
+            terms[values[0]] |= record_terms(values, countries.get(values[1], ""))
         for pk in chunk:
             if terms[pk]:
                 yield docs[pk], terms[pk]
