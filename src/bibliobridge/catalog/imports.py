@@ -48,6 +48,8 @@ MAX_PROBLEMS = 1000
 STAGED_COLUMNS = ["run_id", "number", "deleted", "keys", *RECORD_FIELDS]
 
 Progress = Callable[[ImportRun], None]
+# MFHD holdings, by the 004 of the bibliographic record they belong to.
+Mfhd = dict[str, list[dict[str, str]]]
 
 
 def start_run(
@@ -84,31 +86,14 @@ def run_import(
     raised again for the worker's log.
     """
     paths = list(paths)
-    # MFHD holdings, by the 004 of the bibliographic record they belong to.
-    mfhd: dict[str, list[dict[str, str]]] = defaultdict(list)
     run.total_bytes = sum(path.stat().st_size for path in paths)
-    _set_status(run, RunStatus.READING, started_at=timezone.now())
-    try:
+
+    def stage(mfhd: Mfhd) -> None:
         for path in paths:
             with path.open("rb") as stream:
                 _stage_file(run, stream, path.name if len(paths) > 1 else "", mfhd, progress)
-        _set_status(run, RunStatus.APPLYING)
-        if progress:
-            progress(run)
-        with transaction.atomic():
-            _attach_mfhd_holdings(run, mfhd)
-            _apply(run)
-        _set_status(run, RunStatus.DONE, finished_at=timezone.now())
-    except FileProblem as problem:
-        _fail(run, problem.code, problem.params)
-    except Exception:
-        _fail(run, INTERNAL, {})
-        raise
-    finally:
-        StagedRecord.objects.filter(run=run).delete()
-    if progress:
-        progress(run)
-    return run
+
+    return _run(run, stage, progress)
 
 
 def run_harvest(
@@ -122,9 +107,8 @@ def run_harvest(
     over as RecordProblems the records it could not turn into MARCXML. With a run that does
     not replace, only what the feed names is added, updated or withdrawn (deleted records).
     """
-    mfhd: dict[str, list[dict[str, str]]] = defaultdict(list)
-    _set_status(run, RunStatus.READING, started_at=timezone.now())
-    try:
+
+    def stage(mfhd: Mfhd) -> None:
         for page in pages:
             if isinstance(page, RecordProblem):
                 run.records_read += 1
@@ -137,7 +121,19 @@ def run_harvest(
         ImportRun.objects.filter(pk=run.pk).update(
             records_read=run.records_read, rejected=run.rejected
         )
+
+    return _run(run, stage, progress)
+
+
+def _run(run: ImportRun, stage: Callable[[Mfhd], None], progress: Progress | None) -> ImportRun:
+    """A run's life: stage everything, then replace in one transaction; fail cleanly."""
+    mfhd: Mfhd = defaultdict(list)
+    _set_status(run, RunStatus.READING, started_at=timezone.now())
+    try:
+        stage(mfhd)
         _set_status(run, RunStatus.APPLYING)
+        if progress:
+            progress(run)
         with transaction.atomic():
             _attach_mfhd_holdings(run, mfhd)
             _apply(run)
@@ -158,7 +154,7 @@ def _stage_file(
     run: ImportRun,
     stream: BinaryIO,
     file_label: str,
-    mfhd: dict[str, list[dict[str, str]]],
+    mfhd: Mfhd,
     progress: Progress | None,
 ) -> None:
     base_bytes = run.read_bytes
@@ -278,7 +274,7 @@ def _insert_staged(rows: list[tuple[Any, ...]]) -> None:
         cursor.executemany(sql, rows)
 
 
-def _attach_mfhd_holdings(run: ImportRun, mfhd: dict[str, list[dict[str, str]]]) -> None:
+def _attach_mfhd_holdings(run: ImportRun, mfhd: Mfhd) -> None:
     for bib_id, holdings in mfhd.items():
         staged = StagedRecord.objects.filter(run=run, local_id=bib_id).first()
         if staged is not None:
