@@ -1,30 +1,16 @@
-import os
-from pathlib import Path
-
 import pytest
 
 from bibliobridge.partners.enums import IdentifierScheme
 from bibliobridge.partners.models import Identifier
 from bibliobridge.partners.tests.factories import InstitutionFactory
 
-SHARED = Path(
-    os.environ.get(
-        "BIBLIOBRIDGE_SHARED_DATA", Path(__file__).resolve().parents[4] / ".." / "shared" / "data"
-    )
-)
+from .shared import shared_path
 
 
 @pytest.fixture
 def shared_file():
     """A file of ../shared/data, read in place; the test is skipped when it is absent."""
-
-    def find(relative: str) -> Path:
-        path = SHARED / relative
-        if not path.is_file():
-            pytest.skip(f"shared test data not present: {path}")
-        return path
-
-    return find
+    return shared_path
 
 
 @pytest.fixture

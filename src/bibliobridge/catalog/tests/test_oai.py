@@ -1,7 +1,6 @@
 """The OAI-PMH provider: every verb and error, paging that survives writes, schema-valid XML."""
 
 import datetime as dt
-import io
 from pathlib import Path
 
 import pytest
@@ -12,7 +11,9 @@ from bibliobridge.catalog import imports, oai
 from bibliobridge.catalog.enums import RecordStatus, RunSource
 from bibliobridge.catalog.models import Record
 
-from .conftest import SHARED, holder_with_isil
+from .conftest import holder_with_isil
+from .shared import SHARED_DATA as SHARED
+from .shared import offline_schema
 
 TRAJECT = "marc/traject/test_data.utf8.mrc"  # 30 MARC 21 records
 CNMARC = "unimarc/dp2_sample_cnmarcxml_sru12.xml"
@@ -48,20 +49,7 @@ def oai_schema() -> etree.XMLSchema:
             oai.OAI_DC_NS: SCHEMAS / "oai-pmh" / "oai_dc.xsd",
             oai.MARC_NS: SCHEMAS / "marcxml" / "MARC21slim.xsd",
         }
-        for path in files.values():
-            if not path.is_file():
-                pytest.skip(f"shared test data not present: {path}")
-        imports_ = "".join(
-            f'<xs:import namespace="{ns}" schemaLocation="{path.as_uri()}"/>'
-            for ns, path in files.items()
-        )
-        wrapper = (
-            '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-            f'targetNamespace="urn:x-test:wrapper">{imports_}</xs:schema>'
-        ).encode()
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        parser.resolvers.add(_OfflineResolver())
-        _schema = etree.XMLSchema(etree.parse(io.BytesIO(wrapper), parser))
+        _schema = offline_schema(files, _OfflineResolver())
     return _schema
 
 

@@ -1,6 +1,5 @@
 """The SRU server through Django's test client: every response kind, valid against SRU 2.0."""
 
-import io
 from pathlib import Path
 
 import pytest
@@ -9,7 +8,9 @@ from lxml import etree
 from bibliobridge.catalog import imports, sru
 from bibliobridge.catalog.enums import RunSource
 
-from .conftest import SHARED, holder_with_isil
+from .conftest import holder_with_isil
+from .shared import SHARED_DATA as SHARED
+from .shared import offline_schema
 
 LOC = "marc/loc/loc_booksall2016_part01_every64th.mrc"
 CNMARC = "unimarc/dp2_sample_cnmarcxml_sru12.xml"
@@ -88,20 +89,7 @@ def sru_schema() -> etree.XMLSchema:
             sru.SRU2_NS: SCHEMAS / "sru2" / "sruResponse.xsd",
             sru.MARC_NS: SCHEMAS / "marcxml" / "MARC21slim.xsd",
         }
-        for path in files.values():
-            if not path.is_file():
-                pytest.skip(f"shared test data not present: {path}")
-        imports_ = "".join(
-            f'<xs:import namespace="{ns}" schemaLocation="{path.as_uri()}"/>'
-            for ns, path in files.items()
-        )
-        wrapper = (
-            '<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema" '
-            f'targetNamespace="urn:x-test:wrapper">{imports_}</xs:schema>'
-        ).encode()
-        parser = etree.XMLParser(no_network=True, resolve_entities=False)
-        parser.resolvers.add(_OfflineResolver())
-        _schema = etree.XMLSchema(etree.parse(io.BytesIO(wrapper), parser))
+        _schema = offline_schema(files, _OfflineResolver())
     return _schema
 
 
