@@ -1,5 +1,7 @@
 """Reusable reads of the partner directory."""
 
+from collections.abc import Iterable
+
 from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
@@ -13,9 +15,9 @@ def institutions_for_list(
     """The partner list: filtered, with what each row shows preloaded (constant queries)."""
     # Agreements build on partners, not the reverse, so their model is looked up by name.
     party = apps.get_model("agreements", "AgreementParty")
-    qs = Institution.objects.filter(is_home=False).annotate(
-        has_agreement=Exists(party.objects.filter(institution=OuterRef("pk")))
-    )
+    qs = Institution.objects.filter(is_home=False)
+    # A filter only: the flag shown on each row is set for the page alone (mark_agreements).
+    with_party = Exists(party.objects.filter(institution=OuterRef("pk")))
     for term in search_terms(q):
         qs = qs.filter(search_text__contains=term)
     if country:
@@ -25,12 +27,30 @@ def institutions_for_list(
     if tag:
         qs = qs.filter(tags__name=tag)
     if has_agreement == "yes":
-        qs = qs.filter(has_agreement=True)
+        qs = qs.filter(with_party)
     elif has_agreement == "no":
-        qs = qs.filter(has_agreement=False)
+        qs = qs.filter(~with_party)
     return qs.prefetch_related(
         Prefetch("identifiers", queryset=Identifier.objects.order_by("scheme", "value")), "tags"
     ).order_by("name_en", "name", "pk")
+
+
+def mark_agreements(institutions: Iterable[Institution]) -> list[Institution]:
+    """Set ``has_agreement`` on each of one page's institutions, in one query.
+
+    As an annotation over the whole list, PostgreSQL hashes every party of every
+    agreement for each page (15–30 ms at 40,000 parties); for fifty rows it need not.
+    """
+    party = apps.get_model("agreements", "AgreementParty")
+    rows = list(institutions)
+    with_party = set(
+        party.objects.filter(institution__in=[i.pk for i in rows]).values_list(
+            "institution_id", flat=True
+        )
+    )
+    for institution in rows:
+        institution.has_agreement = institution.pk in with_party
+    return rows
 
 
 def institution_detail(pk: int) -> Institution:

@@ -64,6 +64,7 @@ def institution_list(request: HttpRequest) -> HttpResponse:
     values = filters.cleaned_data if filters.is_valid() else {}
     institutions = queries.institutions_for_list(**{k: v or "" for k, v in values.items()})
     page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queries.mark_agreements(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {

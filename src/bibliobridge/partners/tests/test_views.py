@@ -52,6 +52,17 @@ def test_list_search_in_original_script_and_htmx_partial(viewer_client):
     assert "<html" not in html  # only the rows partial
 
 
+def test_list_marks_the_partners_with_an_agreement(viewer_client):
+    from bibliobridge.agreements.tests.factories import AgreementFactory
+
+    bound = InstitutionFactory(name_en="Bound by an agreement")
+    InstitutionFactory(name_en="Free of agreements")
+    AgreementFactory(parties=[bound])
+    page = viewer_client.get(reverse("partners:list")).context["page"]
+    flags = {i.name_en: i.has_agreement for i in page.object_list}
+    assert flags == {"Bound by an agreement": True, "Free of agreements": False}
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("count", [5, 60])
 def test_list_runs_a_constant_number_of_queries(
