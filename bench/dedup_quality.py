@@ -17,9 +17,13 @@ same, and so on. Each data set's ground truth, and its limits:
    numbers in 028, 24-27) or that test a feature extractor, not a match (06 and 07 are
    pair 05 with the language or ISBN fields removed and are labelled "no match" only
    because that feature found nothing; 13 has an empty subfield; 14 has no usable
-   fields). Pair 18 is kept although we disagree with it on purpose: Melinda calls a
-   "3. painos" (2010) and a "2. [täyd.] p." (2008) with one ISBN the same; we treat
-   different edition statements as different manifestations.
+   fields). Pair 18 is kept: a prepublication record of a "3. painos" (2010) and
+   Fennica's record of the "2. [täyd.] p." (2008) under one ISBN, whose note reads
+   "Lisäpainokset: 2010" (the note is what Melinda matches on, and a NormalisedRecord
+   does not carry it). It is the same manifestation: "painos" numbers printings too, the
+   enlarged second edition took a new ISBN and the third printing kept it, so the
+   matcher takes a bare printing statement under a shared ISBN as a later printing.
+   Pair 09 (the same ISBN, 2015 and 2020, no statement at all) stays apart.
 2. Silver same-ISBN pairs, ``dedup/silver_isbn_pairs_*.csv``: pairs of records sharing
    an ISBN-13. Same ISBN is not the same manifestation: the spot-check below classifies
    each pair the matcher refuses by the reason it gives, and the figure reported is
@@ -27,9 +31,11 @@ same, and so on. Each data set's ground truth, and its limits:
    Spot-check (2026-11, by reading both records of every refused pair): across
    sources, all 35 pairs show the same title and year on both sides and all 35 are
    merged. In the Pride and Prejudice set 9 of 54 are refused, each rightly at
-   manifestation level: 7 are the same ISBN on printings years apart (Dent 1962/1973,
-   Barnes & Noble 1993/2001 four times, Raintree 1981/1991, Chancellor 1985/1996) and 2
-   are a NetLibrary e-book against the printed book whose record lists the e-ISBN.
+   manifestation level: 7 are the same ISBN on issues years apart whose records give a
+   new date of publication and no printing statement, several with an ISBN added or a
+   publisher renamed (Dent 1962/1973, Barnes & Noble 1993/2001 four times, Raintree
+   1981/1991, Chancellor 1985/1996), and 2 are a NetLibrary e-book against the printed
+   book whose record lists the e-ISBN.
 3. Pride and Prejudice, ``marc/marc4j/pride-and-prejudice-fixed.mrc``: 383 records from
    many catalogues, one WORK (translations, adaptations, audio, criticism). Derived
    manifestation ground truth: two records are the same manifestation when they share a

@@ -27,15 +27,20 @@ How ``compare`` decides, in order:
    series ISBN on two volumes, and does *not* merge: the pair is reported with that
    reason, so staff can decide. When each record also has an ISBN the other lacks
    (a set ISBN beside each volume's own), the titles must agree almost exactly.
+   A later printing under the same ISBN is the same manifestation when its edition
+   statement only numbers the printing ("3. painos", "2nd printing"), it is not older
+   than the other, and publisher and names do not disagree: the edition number and the
+   year then do not veto. An edition with changes takes a new ISBN, and catalogues
+   record an unchanged printing on the edition's record (Fennica's "Lisäpainokset: 2010").
 3. Without a shared identifier the pair is the same only when the title agrees closely
    (``TITLE_WITHOUT_ID``; in any script: the romanised form of one side's vernacular
-   title counts), the year is the same, the publishers share a word, the names do not
-   disagree, and not both records carry ISBNs.
+   title counts), the year is the same, the publishers share a word (one cut short
+   counts: "Koehle" for "Koehler"), the names do not disagree, and not both records
+   carry ISBNs.
 
-Different years under one ISBN (a reprint, or a wrong 008) are kept apart: precision
-first, since a wrong merge hides a holder's record, while a missed one only shows two
-lines; staff can merge. Melinda's pair 18 (a third printing 2010 and a second edition
-2008 under one ISBN, labelled "same" there) is the price.
+Different years under one ISBN with nothing that calls the later one a printing (a
+reissue, or a wrong 008) are kept apart: precision first, since a wrong merge hides a
+holder's record, while a missed one only shows two lines; staff can merge.
 
 Consecutive years with a shared identifier are accepted: a prepublication record
 often carries the announced year (Melinda's test pairs 04, 16 and 17 are such). Titles
@@ -148,6 +153,7 @@ class _Profile:
     edition_number: int | None
     edition_kinds: frozenset[str]
     edition_years: frozenset[str]
+    printing: bool  # the edition statement only numbers a printing
     language: str
     material: str
     electronic: bool
@@ -176,7 +182,18 @@ _ORDINALS = {
     "erste": 1, "zweite": 2, "dritte": 3, "vierte": 4, "funfte": 5,
     "premiere": 1, "deuxieme": 2, "troisieme": 3, "nouvelle": 0,
     "primera": 1, "segunda": 2, "tercera": 3,
+    "ensimmainen": 1, "toinen": 2, "kolmas": 3, "neljas": 4, "viides": 5, "kuudes": 6,
+    "seitsemas": 7, "kahdeksas": 8, "yhdeksas": 9, "kymmenes": 10,
+    "forsta": 1, "andra": 2, "tredje": 3, "fjarde": 4, "femte": 5,
 }  # fmt: skip
+_EDITION_NUMBER = re.compile(r"(\d+)(?:st|nd|rd|th|d|e|er|eme|a|o|i|ja|oe|-e|-oe)?$")
+# Words that number a printing (impression). Finnish "painos" ("p.", "pain.") numbers
+# printings and editions alike: publishers count every printing, so "3. painos" under the
+# ISBN of the "2. täydennetty painos" is its third printing (an edition with changes takes
+# a new ISBN; Fennica notes the unchanged ones as "Lisäpainokset: 2010" on the record).
+_PRINTING_WORDS = frozenset(
+    "painos p pain printing impression druck nachdruck tryckningen tirage reimpresion".split()
+)
 _EDITION_KINDS = {
     "abridged": "abridged",
     "unabridged": "unabridged",
@@ -226,7 +243,7 @@ def _edition(text: str) -> tuple[int | None, frozenset[str]]:
     folded = fold(text)
     number = None
     for token in folded.split():
-        digits = re.match(r"(\d+)(?:st|nd|rd|th|d|e|er|eme|a|o|i|ja|e|oe|-e|-oe)?$", token)
+        digits = _EDITION_NUMBER.match(token)
         if digits and int(digits.group(1)) < 1000:  # 1985 ed. is a year, not a number
             number = int(digits.group(1))
             break
@@ -240,6 +257,23 @@ def _edition(text: str) -> tuple[int | None, frozenset[str]]:
             number = int(value) if value.isdigit() else _CJK_DIGITS.get(value)
     kinds = frozenset(kind for word, kind in _EDITION_KINDS.items() if word in folded.split())
     return number, kinds
+
+
+def _printing(edition: str) -> bool:
+    """Whether the edition statement numbers a printing and says nothing else ("3. painos",
+    "2nd printing", "4. Druck 2010"): no revision, no other kind of edition."""
+    words = fold(edition).split()
+    if not any(word in _PRINTING_WORDS for word in words):
+        return False
+    numbered = False
+    for word in words:
+        if word in _PRINTING_WORDS or _YEAR.fullmatch(word):
+            continue
+        if _EDITION_NUMBER.match(word) or _ORDINALS.get(word):
+            numbered = True
+            continue
+        return False  # "täyd.", "uudistettu", "revised": an edition with changes
+    return numbered
 
 
 def _squeeze(text: str) -> str:
@@ -264,7 +298,7 @@ def _romanised_forms(record: NormalisedRecord, language: str) -> list[str]:
 
 
 def _surnames(names: Sequence[str], language: str) -> frozenset[str]:
-    found = set()
+    found: set[str] = set()
     for name in names:
         head = name.split(",")[0]
         if script_of(head) != "latn":
@@ -320,6 +354,7 @@ def _profile(record: NormalisedRecord) -> _Profile:
         edition_number=edition_number,
         edition_kinds=edition_kinds,
         edition_years=frozenset(_YEAR.findall(record.edition)),
+        printing=_printing(record.edition),
         language=language,
         material=record.material_type,
         electronic=electronic,
@@ -349,6 +384,36 @@ def _title_similarity(a: _Profile, b: _Profile) -> tuple[float, str]:
     if best >= 0.999 and how == "similar_title":
         how = "same_title"
     return best, how
+
+
+def _publishers_agree(a: frozenset[str], b: frozenset[str]) -> bool:
+    """A significant word in common; a word cut short counts ("Koehle" for "Koehler", a
+    field truncated by a broken directory; "Gyldendal" in "Gyldendalske")."""
+    if a & b:
+        return True
+    for x in a:
+        for y in b:
+            short, long = (x, y) if len(x) <= len(y) else (y, x)
+            if len(short) >= 5 and long.startswith(short):
+                return True
+    return False
+
+
+def _later_printing(a: _Profile, b: _Profile) -> bool:
+    """Whether one record is a later printing of the other (the caller checks the ISBN).
+
+    The record with the higher number must say only that it is a printing, and must not
+    be older than the other. "3. painos" (2010) beside "2. [täyd.] p." (2008) under one
+    ISBN is the third printing of the enlarged second edition (Melinda's pair 18);
+    "3rd ed." beside "2nd ed." is not, nor "3. uudistettu painos" beside "2. painos".
+    """
+    first, second = a.edition_number or 1, b.edition_number or 1
+    if first == second or a.edition_kinds != b.edition_kinds:
+        return False
+    later, earlier = (a, b) if first > second else (b, a)
+    if later.year and earlier.year and later.year < earlier.year:
+        return False
+    return later.printing
 
 
 def _short(values: frozenset[str] | set[str]) -> str:
@@ -418,6 +483,15 @@ def _compare(a: _Profile, b: _Profile) -> Match:
         reasons.append(Reason(how))
     score += 0.3 * similarity if similarity >= 0.5 else -0.3
 
+    publisher_agrees = _publishers_agree(a.publisher, b.publisher)
+    names_disagree = bool(a.names and b.names and not a.names & b.names)
+    reprint = bool(
+        shared_isbn
+        and not (a.publisher and b.publisher and not publisher_agrees)
+        and not names_disagree
+        and _later_printing(a, b)
+    )
+
     # Year.
     if a.year and b.year:
         gap = abs(a.year - b.year)
@@ -427,13 +501,14 @@ def _compare(a: _Profile, b: _Profile) -> Match:
         elif gap == 1 and strong:
             reasons.append(Reason("adjacent_year", {"a": a.year, "b": b.year}))
             score += 0.05
+        elif reprint:  # a later printing carries its own year
+            reasons.append(Reason("different_year", {"a": a.year, "b": b.year}))
         else:
             vetoes.append(Reason("different_year", {"a": a.year, "b": b.year}))
     elif a.year or b.year:
         reasons.append(Reason("no_year"))
 
     # Publisher and names: supporting evidence.
-    publisher_agrees = bool(a.publisher & b.publisher)
     if publisher_agrees:
         reasons.append(Reason("same_publisher"))
         score += 0.05
@@ -442,7 +517,6 @@ def _compare(a: _Profile, b: _Profile) -> Match:
             Reason("different_publisher", {"a": _short(a.publisher), "b": _short(b.publisher)})
         )
         score -= 0.05
-    names_disagree = bool(a.names and b.names and not a.names & b.names)
     if a.names & b.names:
         reasons.append(Reason("same_name", {"name": _short(a.names & b.names)}))
         score += 0.05
@@ -451,7 +525,9 @@ def _compare(a: _Profile, b: _Profile) -> Match:
         score -= 0.05
 
     # Manifestation-level vetoes.
-    if a.edition_number and b.edition_number and a.edition_number != b.edition_number:
+    if reprint:
+        reasons.append(Reason("different_edition", {"a": a.edition or "-", "b": b.edition or "-"}))
+    elif a.edition_number and b.edition_number and a.edition_number != b.edition_number:
         vetoes.append(Reason("different_edition", {"a": a.edition, "b": b.edition}))
     elif a.edition_kinds != b.edition_kinds or (
         a.edition_years and b.edition_years and a.edition_years != b.edition_years
