@@ -50,14 +50,20 @@ test-sqlite: $(STAMP)
 test-postgres: $(STAMP)
 	bin/with-postgres $(BIN)/pytest -p no:cacheprovider
 
-# Every benchmark (docs/benchmarks.md); SEARCH_DOCS=100000 for a quicker search index run.
+# Every benchmark (docs/benchmarks.md); SEARCH_DOCS=100000 for a quicker search index run,
+# SCALE_RECORDS=30000 for a quicker catalogue-at-scale run, SCALE_INGEST_BUDGET=<seconds> to
+# stop loading holders after that long and measure what was loaded.
 SEARCH_DOCS ?= 1000000
+SCALE_RECORDS ?= 1000000
+SCALE_INGEST_BUDGET ?=
 bench: $(STAMP) compile-messages
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/marc_read.py
 	$(BIN)/python bench/catalog_ingest.py
 	$(BIN)/python bench/dedup_quality.py --json var/bench/dedup_quality.json
 	$(BIN)/python bench/search_index.py --docs $(SEARCH_DOCS)
+	$(BIN)/python bench/catalog_scale.py --records $(SCALE_RECORDS) \
+		$(if $(SCALE_INGEST_BUDGET),--max-ingest-seconds $(SCALE_INGEST_BUDGET))
 
 clean:
 	rm -rf var/test-artifacts var/pg-* .pytest_cache
