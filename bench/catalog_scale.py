@@ -487,8 +487,13 @@ def cluster_figures(manifest: dict[str, Any]) -> dict[str, Any]:
 class Sample:
     """Loaded records, every n-th, with what the query mixes draw from them."""
 
-    def __init__(self, rows: list[dict[str, Any]], holders: list[tuple[int, str]],
-                 issns: list[str]) -> None:  # fmt: skip
+    def __init__(
+        self,
+        rows: list[dict[str, Any]],
+        holders: list[tuple[int, str]],
+        issns: list[str],
+        vernacular: list[dict[str, Any]],
+    ) -> None:
         from bibliobridge.catalog.text import script_of, tokens
 
         self.rows = rows
@@ -497,12 +502,12 @@ class Sample:
         self.latin = [r for r in rows if r["title"] and script_of(r["title"]) == "latn"]
         self.cjk = [
             r
-            for r in rows
+            for r in vernacular
             if r["title_vernacular"]
             and script_of(r["title_vernacular"]) in ("hani", "jpan", "hang")
         ]
         self.cyrillic = [
-            r for r in rows if script_of(r["title_vernacular"] or r["title"]) == "cyrl"
+            r for r in vernacular if script_of(r["title_vernacular"] or r["title"]) == "cyrl"
         ]
         self.with_isbn = [r for r in rows if r["isbns"]]
         self.with_oclc = [r for r in rows if r["oclc_numbers"]]
@@ -547,7 +552,15 @@ def sample_records(target: int = 6000) -> Sample:
     issns = sorted({issn for (values,) in Record.objects.filter(status="active", issns__0__isnull=False)
                     .values_list("issns")[:5000] for issn in values})  # fmt: skip
     holders = list(Institution.objects.order_by("pk").values_list("pk", "country"))
-    return Sample(rows, holders, issns)
+    # Records with a vernacular title, for the CJK and Cyrillic queries (few in every n-th:
+    # the Library of Congress romanises Russian and gives Cyrillic in 880 for a handful).
+    vernacular = list(
+        Record.objects.filter(status="active")
+        .exclude(title_vernacular="")
+        .order_by("id")
+        .values(*fields)[:30_000]
+    )
+    return Sample(rows, holders, issns, vernacular)
 
 
 def search_mix(sample: Sample, n: int, rng: random.Random) -> list[tuple[str, Any, int]]:
