@@ -87,6 +87,7 @@ INSTALLED_APPS = [
     "bibliobridge.partners",
     "bibliobridge.agreements",
     "bibliobridge.catalog",
+    "bibliobridge.ill",
     "bibliobridge.reports",
     "bibliobridge.api",
     "bibliobridge.demo",
@@ -173,6 +174,12 @@ OAI_ADMIN_EMAIL = os.environ.get("BIBLIOBRIDGE_OAI_ADMIN_EMAIL", "")
 CATALOG_IMPORT_WORKERS = int(
     os.environ.get("BIBLIOBRIDGE_IMPORT_WORKERS", min(2, os.cpu_count() or 1))
 )
+# ISO 18626: the version sent to a partner whose endpoint names none, and a folder holding
+# the official XSDs (ISO-18626-v1_2.xsd, ISO-18626-2021-2.xsd) for strict validation of
+# every message in and out; without it, messages are checked by our own rules only.
+ILL_DEFAULT_VERSION = os.environ.get("BIBLIOBRIDGE_ILL_VERSION", "1.2")
+ILL_XSD_DIR = os.environ.get("BIBLIOBRIDGE_ILL_XSD_DIR", "")
+ILL_SEND_TIMEOUT_SECONDS = float(os.environ.get("BIBLIOBRIDGE_ILL_SEND_TIMEOUT", 20))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

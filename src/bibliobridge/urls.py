@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("oai", include("bibliobridge.catalog.oai")),
     path("sru", include("bibliobridge.catalog.sru")),
+    path("iso18626", include("bibliobridge.ill.endpoint")),
     path("healthz", core_views.healthz, name="healthz"),
 ]
 

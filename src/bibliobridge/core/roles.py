@@ -17,6 +17,7 @@ VIEW = [
     "catalog.view_record",
     "catalog.view_cluster",
     "catalog.view_importrun",
+    "ill.view_illrequest",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -37,9 +38,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "agreements.export_agreements",
         "catalog.import_records",
         "catalog.change_cluster",
+        "ill.add_illrequest",
+        "ill.transition_illrequest",
     ],
     Role.ILL_STAFF: [
         *VIEW,
+        "ill.add_illrequest",
+        "ill.transition_illrequest",
         "catalog.import_records",
         "catalog.change_cluster",
         "partners.change_illpolicy",

@@ -1,0 +1,231 @@
+"""ILL requests (ours to borrow, partners' to lend), their lender rota and their messages.
+
+A request's state moves only through ``services.transition`` (the table is in
+``states``). Every ISO 18626 message in and out is kept as an ``IllMessage``; an outgoing
+one is written in the same transaction as the state change that sends it, and the
+worker delivers it (the outbox).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from bibliobridge.partners.models import Institution
+
+from .enums import Delivery, Direction, Role, Service, State
+
+
+class IllRequest(models.Model):
+    role = models.CharField(_("side"), max_length=16, choices=Role.choices)
+    service = models.CharField(_("service"), max_length=8, choices=Service.choices)
+    state = models.CharField(_("state"), max_length=24, choices=State.choices, default=State.NEW)
+    state_changed_at = models.DateTimeField(_("state changed"), default=timezone.now)
+    # Our staff must act: the state asks for it (states.ATTENTION) or something went wrong
+    # (a partner's unexpected message, a message that could not be delivered).
+    attention = models.BooleanField(_("needs attention"), default=False)
+    attention_note = models.CharField(_("why"), max_length=500, blank=True)
+    # The partner: the lender we asked (borrowing) or the library asking us (lending).
+    partner = models.ForeignKey(
+        Institution,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="ill_requests",
+    )
+    # Our id for the transaction (requestingAgencyRequestId when we borrow,
+    # supplyingAgencyRequestId when we lend) and the partner's.
+    our_id = models.CharField(_("our request ID"), max_length=64, unique=True)
+    their_id = models.CharField(_("partner's request ID"), max_length=200, blank=True)
+    # What is asked for (ISO 18626 bibliographicInfo and publicationInfo).
+    title = models.CharField(_("title"), max_length=1000)
+    author = models.CharField(_("author"), max_length=500, blank=True)
+    article_title = models.CharField(_("article or chapter title"), max_length=1000, blank=True)
+    article_author = models.CharField(_("article or chapter author"), max_length=500, blank=True)
+    edition = models.CharField(_("edition"), max_length=200, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=500, blank=True)
+    place = models.CharField(_("place of publication"), max_length=200, blank=True)
+    date = models.CharField(_("date of publication"), max_length=50, blank=True)
+    volume = models.CharField(_("volume"), max_length=50, blank=True)
+    issue = models.CharField(_("issue"), max_length=50, blank=True)
+    pages = models.CharField(_("pages"), max_length=50, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=32, blank=True)
+    issn = models.CharField(_("ISSN"), max_length=16, blank=True)
+    doi = models.CharField(_("DOI"), max_length=200, blank=True)
+    oclc_number = models.CharField(_("OCLC number"), max_length=32, blank=True)
+    language = models.CharField(_("language"), max_length=3, blank=True)
+    # The reader the item is for.
+    patron_name = models.CharField(_("reader"), max_length=200, blank=True)
+    patron_id = models.CharField(_("reader ID"), max_length=100, blank=True)
+    patron_email = models.EmailField(_("reader's e-mail"), blank=True)
+    need_before = models.DateField(_("needed before"), null=True, blank=True)
+    note = models.TextField(_("note"), blank=True)
+    max_cost = models.DecimalField(
+        _("maximum cost"), max_digits=10, decimal_places=2, null=True, blank=True
+    )
+    max_cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    # What the lender said: due date, cost, its conditions, the reason for no.
+    due_date = models.DateField(_("due date"), null=True, blank=True)
+    cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2, null=True, blank=True)
+    cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
+    conditions = models.TextField(_("conditions"), blank=True)
+    reason_unfilled = models.CharField(_("reason not supplied"), max_length=100, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("created by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("ILL request")
+        verbose_name_plural = _("ILL requests")
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("transition_illrequest", "Can act on ILL requests"),
+        ]
+        indexes = [
+            # Worklists: needs attention / a state, newest first, per side.
+            models.Index(fields=["role", "attention", "-created_at"], name="illrequest_worklist"),
+            models.Index(fields=["role", "state", "-created_at"], name="illrequest_state"),
+            # A partner's message names the transaction by the partner's own id.
+            models.Index(fields=["partner", "their_id"], name="illrequest_partner_theirs"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.our_id} {self.title[:80]}"
+
+
+class RotaEntry(models.Model):
+    """One candidate lender of a borrowing request, in the order they are asked."""
+
+    class Outcome(models.TextChoices):
+        WAITING = "waiting", _("Not asked yet")
+        ASKED = "asked", _("Asked")
+        UNFILLED = "unfilled", _("Said no")
+        CONDITIONS = "conditions", _("Offered conditions")
+        NO_ANSWER = "no_answer", _("Did not answer")
+        SKIPPED = "skipped", _("Skipped")
+        SUPPLIED = "supplied", _("Supplied")
+
+    request = models.ForeignKey(
+        IllRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="rota"
+    )
+    position = models.PositiveSmallIntegerField(_("position"))
+    institution = models.ForeignKey(
+        Institution, verbose_name=_("lender"), on_delete=models.PROTECT, related_name="+"
+    )
+    # Why it is here, at this place (shown to staff).
+    reason = models.CharField(_("reason"), max_length=500, blank=True)
+    outcome = models.CharField(
+        _("outcome"), max_length=16, choices=Outcome.choices, default=Outcome.WAITING
+    )
+    asked_at = models.DateTimeField(_("asked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("rota entry")
+        verbose_name_plural = _("rota")
+        ordering = ["request", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["request", "position"], name="rota_unique_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.position}. {self.institution}"
+
+
+class IllMessage(models.Model):
+    """One ISO 18626 message, received or sent, as it was on the wire."""
+
+    request = models.ForeignKey(
+        IllRequest,
+        verbose_name=_("request"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="messages",
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    partner = models.ForeignKey(
+        Institution,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The other agency as the message names it ("ISIL:DE-1"), known or not.
+    agency = models.CharField(_("agency"), max_length=120, blank=True)
+    kind = models.CharField(_("message"), max_length=40)  # request, supplyingAgencyMessage...
+    version = models.CharField(_("version"), max_length=8, blank=True)
+    # The status or action it carries (or "Request"), and what it did to the request.
+    event = models.CharField(_("status or action"), max_length=40, blank=True)
+    body = models.TextField(_("message"))
+    # SHA-256 of the body: the same message received twice is applied once.
+    digest = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(_("time"), default=timezone.now)
+    # The confirmation: the one we gave (incoming) or got (outgoing).
+    message_status = models.CharField(_("answer"), max_length=8, blank=True)
+    error_type = models.CharField(_("error"), max_length=64, blank=True)
+    error_value = models.TextField(_("error detail"), blank=True)
+    confirmation = models.TextField(_("confirmation"), blank=True)
+    # Outgoing only: the outbox.
+    delivery = models.CharField(
+        _("delivery"), max_length=8, choices=Delivery.choices, default=Delivery.NONE
+    )
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    next_attempt_at = models.DateTimeField(_("next attempt"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    last_error = models.CharField(_("last error"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("ISO 18626 message")
+        verbose_name_plural = _("ISO 18626 messages")
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The outbox: what is due to be sent.
+            models.Index(fields=["delivery", "next_attempt_at"], name="illmessage_outbox"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "digest"],
+                condition=models.Q(direction="in") & ~models.Q(digest=""),
+                name="illmessage_received_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_direction_display()} {self.kind} {self.event}"
+
+
+class IllPeer(models.Model):
+    """How a partner's ISO 18626 server proves itself to ours.
+
+    The partner sends the secret we gave it as ``Authorization: Bearer <secret>`` (or as the
+    securityCode of requestingAgencyAuthentication). Only a SHA-256 of it is kept: the
+    secret is random and long, so a slow password hash would only slow every message.
+    """
+
+    institution = models.OneToOneField(
+        Institution, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="ill_peer"
+    )
+    secret_sha256 = models.CharField(max_length=64, blank=True)
+    # The credential the partner gave us for its own server (sent as a Bearer token), as
+    # a SUSHI key is kept: it is the partner's, not one of ours.
+    outbound_secret = models.CharField(_("credential for the partner's server"), max_length=200,
+                                       blank=True)  # fmt: skip
+    # Addresses or networks ("203.0.113.0/24") its messages may come from; empty: any.
+    allowed_ips = models.JSONField(_("allowed addresses"), default=list, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("ISO 18626 peer")
+        verbose_name_plural = _("ISO 18626 peers")
+
+    def __str__(self) -> str:
+        return str(self.institution)

@@ -1,0 +1,176 @@
+"""From a request and a step of the state model to the ISO 18626 message it sends.
+
+The partner's directory entry says where (its ISO 18626 endpoint) and in which version;
+our library (the institution marked ``is_home``) and the partner are named by ISIL where
+they have one, else by OCLC symbol, else by local code.
+"""
+
+import datetime as dt
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.utils import timezone
+
+from bibliobridge.partners.enums import EndpointKind, IdentifierScheme
+from bibliobridge.partners.models import Institution
+
+from . import iso18626 as proto
+from .enums import Role, Service
+from .models import IllRequest
+from .states import Step
+
+AGENCY_SCHEMES = (
+    (IdentifierScheme.ISIL, "ISIL"),
+    (IdentifierScheme.OCLC, "OCLC"),
+    (IdentifierScheme.LOCAL, "LOCAL"),
+)
+
+
+class NoAgencyId(ValueError):
+    """An institution without an identifier ISO 18626 can name it by."""
+
+
+def agency_id(institution: Institution | None) -> proto.AgencyId:
+    if institution is not None:
+        by_scheme = {i.scheme: i.value for i in institution.identifiers.all()}
+        for scheme, name in AGENCY_SCHEMES:
+            if by_scheme.get(scheme):
+                return proto.AgencyId(type=name, value=by_scheme[scheme])
+    raise NoAgencyId(str(institution))
+
+
+def agency_of(institution: Institution | None) -> str:
+    """The agency as messages name it, "ISIL:DE-1"; empty when it has no identifier."""
+    try:
+        agency = agency_id(institution)
+    except NoAgencyId:
+        return ""
+    return f"{agency.type}:{agency.value}"
+
+
+def home() -> Institution:
+    return Institution.objects.prefetch_related("identifiers").get(is_home=True)
+
+
+def endpoint(institution: Institution | None) -> tuple[str, str]:
+    """(URL, version) of the institution's ISO 18626 service; empty URL when it has none."""
+    if institution is None:
+        return "", settings.ILL_DEFAULT_VERSION
+    found = institution.endpoints.filter(kind=EndpointKind.ISO18626).first()
+    if found is None:
+        return "", settings.ILL_DEFAULT_VERSION
+    return found.url, found.version or settings.ILL_DEFAULT_VERSION
+
+
+def build(request: IllRequest, step: Step, details: Mapping[str, Any]) -> tuple[str, str, bytes]:
+    """(kind, version, XML) of the message the step sends for this request."""
+    _url, version = endpoint(request.partner)
+    message: proto.Message
+    if request.role == Role.REQUESTER:
+        header = _header(request, supplier=request.partner, requester=None)
+        if step.action in ("Request", "Retry"):
+            message = _request(request, header, retry=step.action == "Retry")
+        else:
+            message = proto.RequestingAgencyMessage(
+                header=header, action=step.action, note=str(details.get("note", ""))
+            )
+    else:
+        header = _header(request, supplier=None, requester=request.partner)
+        message = _supplying_message(request, step, header, details)
+    return message.kind, version, proto.write(message, version)
+
+
+def _header(
+    request: IllRequest, supplier: Institution | None, requester: Institution | None
+) -> proto.Header:
+    us = agency_id(home())
+    if request.role == Role.REQUESTER:
+        return proto.Header(
+            supplying_agency=agency_id(supplier),
+            requesting_agency=us,
+            timestamp=timezone.now(),
+            requesting_agency_request_id=request.our_id,
+            supplying_agency_request_id=request.their_id,
+        )
+    return proto.Header(
+        supplying_agency=us,
+        requesting_agency=agency_id(requester),
+        timestamp=timezone.now(),
+        requesting_agency_request_id=request.their_id,
+        supplying_agency_request_id=request.our_id,
+    )
+
+
+def _request(request: IllRequest, header: proto.Header, retry: bool) -> proto.Request:
+    item_ids = [
+        (code, value)
+        for code, value in (("ISBN", request.isbn), ("ISSN", request.issn), ("DOI", request.doi))
+        if value
+    ]
+    record_ids = [("OCLC", request.oclc_number)] if request.oclc_number else []
+    return proto.Request(
+        header=header,
+        bibliographic=proto.BibliographicInfo(
+            title=request.title,
+            author=request.author,
+            edition=request.edition,
+            title_of_component=request.article_title,
+            author_of_component=request.article_author,
+            volume=request.volume,
+            issue=request.issue,
+            pages_requested=request.pages,
+            item_ids=item_ids,
+            record_ids=record_ids,
+        ),
+        publication=proto.PublicationInfo(
+            publisher=request.publisher,
+            place_of_publication=request.place,
+            publication_date=request.date,
+        ),
+        service=proto.ServiceInfo(
+            request_type="Retry" if retry else "New",
+            service_type="Copy" if request.service == Service.COPY else "Loan",
+            need_before_date=_midnight(request.need_before),
+            note=request.note,
+        ),
+        billing=(
+            proto.BillingInfo(
+                maximum_costs=proto.Costs(request.max_cost, request.max_cost_currency)
+            )
+            if request.max_cost is not None and request.max_cost_currency
+            else None
+        ),
+    )
+
+
+def _supplying_message(
+    request: IllRequest, step: Step, header: proto.Header, details: Mapping[str, Any]
+) -> proto.SupplyingAgencyMessage:
+    reason = step.reason or (
+        "StatusChange" if request.messages.filter(direction="out").exists() else "RequestResponse"
+    )
+    cost = details.get("cost")
+    currency = details.get("cost_currency", "")
+    return proto.SupplyingAgencyMessage(
+        header=header,
+        reason_for_message=reason,
+        answer_yes_no=step.answer,
+        note=str(details.get("note", "")),
+        reason_unfilled=str(details.get("reason_unfilled", ""))
+        if step.status == "Unfilled"
+        else "",
+        offered_costs=proto.Costs(Decimal(cost), currency)
+        if cost is not None and currency
+        else None,
+        status=step.status,
+        due_date=_midnight(details.get("due_date") or request.due_date),
+        last_change=timezone.now(),
+    )
+
+
+def _midnight(day: dt.date | None) -> dt.datetime | None:
+    if day is None:
+        return None
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC)

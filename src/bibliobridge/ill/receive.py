@@ -1,0 +1,329 @@
+"""Receiving an ISO 18626 message: who sent it, is it theirs to send, what it does.
+
+``receive`` is what the /iso18626 endpoint calls. It always answers with a confirmation
+(messageStatus OK or ERROR with its errorType), never raises for what a partner sent,
+and keeps every message. A message is applied in one transaction with its record and
+the state change it causes; the same message received twice is applied once and
+answered as the first time.
+"""
+
+import hashlib
+import hmac
+import ipaddress
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from bibliobridge.partners.models import Identifier, Institution
+
+from . import iso18626 as proto
+from . import services
+from .enums import Direction, Role
+from .models import IllMessage, IllPeer, IllRequest
+from .outgoing import AGENCY_SCHEMES, agency_id, home
+from .states import RECORDED_ONLY, repeats, step_for
+
+SCHEME_OF = {name: scheme for scheme, name in AGENCY_SCHEMES}
+
+
+@dataclass
+class Caller:
+    """What the HTTP request tells about its sender."""
+
+    address: str
+    bearer: str = ""
+
+
+class Refused(Exception):
+    """The message is read but cannot be accepted; answered with ERROR."""
+
+    def __init__(self, error_type: str, detail: str, flag: IllRequest | None = None) -> None:
+        super().__init__(detail)
+        self.error_type, self.detail = error_type, detail
+        self.flag = flag  # a request to mark as needing attention (after the rollback)
+
+
+def receive(body: bytes, caller: Caller) -> bytes:
+    """Apply one message and return the confirmation to answer it with."""
+    received_at = timezone.now()
+    digest = hashlib.sha256(body).hexdigest()
+    try:
+        version, message = proto.parse(body)
+    except proto.ProtocolError as error:
+        answer = proto.confirm(error.kind, error.header, error.version, received_at, error=error)
+        _keep(body, digest, error.kind or "", "", None, "", answer, error.error_type, error.detail)
+        return answer
+    kind = message.kind
+    sender_id = (
+        message.header.supplying_agency
+        if isinstance(message, proto.SupplyingAgencyMessage)
+        else message.header.requesting_agency
+    )
+    agency = f"{sender_id.type}:{sender_id.value}" if sender_id else ""
+    earlier = IllMessage.objects.filter(
+        direction=Direction.INCOMING, agency=agency, digest=digest
+    ).first()
+    if earlier is not None:
+        return earlier.confirmation.encode("utf-8")  # a resend: answered, not applied again
+    try:
+        with transaction.atomic():
+            partner = _authenticate(message, sender_id, caller)
+            record = _keep(body, digest, kind, version, partner, agency, b"", "", "")
+            event = _apply(message, partner, record)
+            reason, action = _echo(message)
+            answer = proto.confirm(
+                kind, message.header, version, received_at,
+                reason_for_message=reason, action=action,
+            )  # fmt: skip
+            IllMessage.objects.filter(pk=record.pk).update(
+                event=event, message_status="OK", confirmation=answer.decode("utf-8")
+            )
+        return answer
+    except IntegrityError:
+        # The same message, arriving twice at once: the other one was applied.
+        earlier = IllMessage.objects.filter(
+            direction=Direction.INCOMING, agency=agency, digest=digest
+        ).first()
+        if earlier is not None and earlier.confirmation:
+            return earlier.confirmation.encode("utf-8")
+        raise
+    except Refused as refusal:
+        refused: proto.ProtocolError = getattr(proto, refusal.error_type)(
+            refusal.detail, kind=kind, header=message.header, version=version
+        )
+        reason, action = _echo(message)
+        answer = proto.confirm(
+            kind, message.header, version, received_at, refused,
+            reason_for_message=reason, action=action,
+        )  # fmt: skip
+        if refusal.flag is not None:
+            services.flag(refusal.flag, f"{message.kind} {refusal.detail}")
+        sender = _known(sender_id)
+        _keep(body, digest, kind, version, sender, agency, answer, refusal.error_type,
+              refusal.detail, request=_request_named(message, sender))  # fmt: skip
+        return answer
+
+
+def _echo(message: proto.Message) -> tuple[str, str]:
+    """What a confirmation repeats of the message it confirms: (reason, action)."""
+    if isinstance(message, proto.SupplyingAgencyMessage):
+        return message.reason_for_message, ""
+    if isinstance(message, proto.RequestingAgencyMessage):
+        return "", message.action
+    return "", ""
+
+
+def _keep(
+    body: bytes,
+    digest: str,
+    kind: str,
+    version: str,
+    partner: Institution | None,
+    agency: str,
+    answer: bytes,
+    error_type: str,
+    detail: str,
+    request: IllRequest | None = None,
+) -> IllMessage:
+    return IllMessage.objects.create(
+        request=request,
+        direction=Direction.INCOMING,
+        partner=partner,
+        agency=agency[:120],
+        kind=kind,
+        version=version,
+        # An oversized body is kept in part: enough to see what it was.
+        body=body[: proto.MAX_BYTES if len(body) <= proto.MAX_BYTES else 4096].decode(
+            "utf-8", errors="replace"
+        ),
+        # A refused message is not applied, so its resend may be tried again.
+        digest=digest if not error_type else "",
+        message_status="ERROR" if error_type else "",
+        error_type=error_type,
+        error_value=detail,
+        confirmation=answer.decode("utf-8"),
+    )
+
+
+# --- who is it --------------------------------------------------------------------------
+
+
+def _known(agency: proto.AgencyId | None) -> Institution | None:
+    if agency is None or agency.type.upper() not in SCHEME_OF:
+        return None
+    found = (
+        Identifier.objects.filter(scheme=SCHEME_OF[agency.type.upper()], value=agency.value)
+        .select_related("institution")
+        .first()
+    )
+    return found.institution if found else None
+
+
+def _authenticate(
+    message: proto.Message, sender_id: proto.AgencyId | None, caller: Caller
+) -> Institution:
+    """The partner that sent the message, if it is known, addressed to us, and proves it."""
+    recipient = (
+        message.header.requesting_agency
+        if isinstance(message, proto.SupplyingAgencyMessage)
+        else message.header.supplying_agency
+    )
+    us = agency_id(home())
+    if recipient is not None and (recipient.type.upper(), recipient.value) != (us.type, us.value):
+        raise Refused(
+            "UnrecognisedDataValue",
+            f"agency {recipient.type}:{recipient.value} is not this library",
+        )
+    partner = _known(sender_id)
+    if partner is None or partner.is_home:
+        name = f"{sender_id.type}:{sender_id.value}" if sender_id else "(none)"
+        raise Refused("UnrecognisedDataValue", f"unknown agency {name}")
+    peer = IllPeer.objects.filter(institution=partner).first()
+    if peer is None or not peer.secret_sha256:
+        raise Refused("UnrecognisedDataValue", f"agency {sender_id} has no ISO 18626 access")
+    offered = caller.bearer or message.header.security_code
+    digest = hashlib.sha256(offered.encode("utf-8")).hexdigest()
+    if not offered or not hmac.compare_digest(digest, peer.secret_sha256):
+        raise Refused("UnrecognisedDataValue", f"agency {sender_id} did not authenticate")
+    if peer.allowed_ips and not _allowed(caller.address, peer.allowed_ips):
+        raise Refused(
+            "UnrecognisedDataValue", f"agency {sender_id} may not send from {caller.address}"
+        )
+    return partner
+
+
+def _allowed(address: str, networks: list[str]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    for network in networks:
+        try:
+            if ip in ipaddress.ip_network(network, strict=False):
+                return True
+        except ValueError:
+            continue
+    return False
+
+
+# --- what it does -----------------------------------------------------------------------
+
+
+def _request_named(message: proto.Message, partner: Institution | None) -> IllRequest | None:
+    """The transaction a status or action message is about, if it is this partner's."""
+    if partner is None or isinstance(message, proto.Request):
+        return None
+    header = message.header
+    if isinstance(message, proto.SupplyingAgencyMessage):
+        return IllRequest.objects.filter(
+            role=Role.REQUESTER, our_id=header.requesting_agency_request_id, partner=partner
+        ).first()
+    return IllRequest.objects.filter(
+        role=Role.SUPPLIER, their_id=header.requesting_agency_request_id, partner=partner
+    ).first()
+
+
+def _apply(message: proto.Message, partner: Institution, record: IllMessage) -> str:
+    """Change what the message changes; returns the event it was. Raises Refused."""
+    if isinstance(message, proto.Request):
+        return _new_request(message, partner, record)
+    request = _request_named(message, partner)
+    if request is None:
+        raise Refused(
+            "UnrecognisedDataValue",
+            f"no request {message.header.requesting_agency_request_id} from this agency",
+        )
+    IllMessage.objects.filter(pk=record.pk).update(request=request)
+    if isinstance(message, proto.SupplyingAgencyMessage):
+        event, details = _supplier_event(message)
+        if not request.their_id and message.header.supplying_agency_request_id:
+            details["their_id"] = message.header.supplying_agency_request_id
+    else:
+        event, details = message.action, {"note": message.note}
+    if event in RECORDED_ONLY[request.role] or repeats(request.role, request.state, event):
+        if event == "StatusRequest":
+            services.answer_status_request(request)
+        return event
+    step = step_for(request.role, request.state, event, request.service)
+    if step is None:
+        raise Refused(
+            "UnrecognisedDataValue",
+            f"{event} is not expected while the request is {request.state}",
+            flag=request,
+        )
+    services.transition(request, event, details=details, received=record)
+    if event == "Unfilled":
+        services.advance_rota(request)
+    return event
+
+
+def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:
+    details: dict = {"note": message.note}
+    if message.due_date:
+        details["due_date"] = message.due_date.date()
+    if message.reason_unfilled:
+        details["reason_unfilled"] = message.reason_unfilled[:100]
+    if message.offered_costs:
+        details["cost"] = message.offered_costs.amount
+        details["cost_currency"] = message.offered_costs.currency
+        details["conditions"] = message.note
+    reason, answer = message.reason_for_message, message.answer_yes_no
+    if reason == "CancelResponse" and answer is False:
+        return "CancelRefused", details
+    if reason == "RenewResponse":
+        return ("RenewAccepted" if answer else "RenewRefused"), details
+    if reason == "Notification":
+        return "Notification", details
+    return message.status, details
+
+
+def _new_request(message: proto.Request, partner: Institution, record: IllMessage) -> str:
+    header, bib, publication, service = (
+        message.header, message.bibliographic, message.publication, message.service,
+    )  # fmt: skip
+    if service is not None and service.request_type == "Reminder":
+        request = IllRequest.objects.filter(
+            role=Role.SUPPLIER, partner=partner, their_id=header.requesting_agency_request_id
+        ).first()
+        if request is None:
+            raise Refused("UnrecognisedDataValue", "a reminder for an unknown request")
+        services.flag(request, "the requester sent a reminder")
+        IllMessage.objects.filter(pk=record.pk).update(request=request)
+        return "Reminder"
+    if IllRequest.objects.filter(
+        role=Role.SUPPLIER, partner=partner, their_id=header.requesting_agency_request_id
+    ).exists():
+        raise Refused(
+            "UnrecognisedDataValue",
+            f"request {header.requesting_agency_request_id} was received before",
+        )
+    ids = {code.upper(): value for code, value in bib.item_ids}
+    records = {code.upper(): value for code, value in bib.record_ids}
+    copy = service is not None and service.service_type == "Copy"
+    request = services.create_request(
+        None,
+        Role.SUPPLIER,
+        service="copy" if copy else "loan",
+        partner=partner,
+        their_id=header.requesting_agency_request_id[:200],
+        title=(bib.title or bib.title_of_component or "?")[:1000],
+        author=bib.author[:500],
+        article_title=bib.title_of_component[:1000],
+        article_author=bib.author_of_component[:500],
+        edition=bib.edition[:200],
+        volume=bib.volume[:50],
+        issue=bib.issue[:50],
+        pages=bib.pages_requested[:50],
+        isbn=ids.get("ISBN", "")[:32],
+        issn=ids.get("ISSN", "")[:16],
+        doi=ids.get("DOI", "")[:200],
+        oclc_number=records.get("OCLC", "")[:32],
+        publisher=(publication.publisher if publication else "")[:500],
+        place=(publication.place_of_publication if publication else "")[:200],
+        date=(publication.publication_date if publication else "")[:50],
+        note=(service.note if service else ""),
+        patron_id=(message.patron.patron_id if message.patron else "")[:100],
+    )
+    IllMessage.objects.filter(pk=record.pk).update(request=request)
+    return "Request"

@@ -1,0 +1,194 @@
+"""Every write to ILL requests. ``transition`` is the one function that changes a state."""
+
+import uuid
+from collections.abc import Mapping
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bibliobridge.core.enums import Action
+from bibliobridge.core.models import User
+from bibliobridge.core.services import log_activity
+from bibliobridge.partners.models import Institution
+
+from . import outgoing
+from .enums import Delivery, Direction, Role, Service, State
+from .models import IllMessage, IllRequest, RotaEntry
+from .states import ATTENTION, PARTNER, PERMISSION, STAFF, SUPPLIER_STATUS, Step, step_for
+
+# What an event may write on the request besides its state: the lender's answer (due
+# date, cost, conditions, reason for no) or what staff typed with the action.
+DETAIL_FIELDS = frozenset(
+    {"due_date", "cost", "cost_currency", "conditions", "reason_unfilled", "their_id", "note"}
+)
+# The lender's answers that end its turn in the rota, and what the rota says of them.
+ROTA_OUTCOMES = {
+    "Unfilled": RotaEntry.Outcome.UNFILLED,
+    "RetryPossible": RotaEntry.Outcome.CONDITIONS,
+    "Loaned": RotaEntry.Outcome.SUPPLIED,
+    "CopyCompleted": RotaEntry.Outcome.SUPPLIED,
+}
+
+
+class TransitionRefused(Exception):
+    """The event is not allowed now; the text says why, in the user's language."""
+
+
+def new_id() -> str:
+    """A request id no other agency will have used: ours, for ISO 18626 headers."""
+    return f"BB-{uuid.uuid4().hex[:20]}"
+
+
+def create_request(actor: User | None, role: Role | str, **fields: Any) -> IllRequest:
+    """A new request in state "new": a reader's or librarian's, or a partner's to us."""
+    with transaction.atomic():
+        fields.setdefault("our_id", new_id())
+        request = IllRequest.objects.create(
+            role=role,
+            state=State.NEW,
+            attention=State.NEW in ATTENTION[role],
+            created_by=actor if actor is not None and actor.pk else None,
+            **fields,
+        )
+        log_activity(actor, Action.CREATED, request)
+    return request
+
+
+def set_rota(
+    actor: User | None, request: IllRequest, lenders: list[tuple[Institution, str]]
+) -> None:
+    """Replace the lenders not asked yet by these, in this order, each with its reason."""
+    with transaction.atomic():
+        locked = IllRequest.objects.select_for_update().get(pk=request.pk)
+        kept = list(locked.rota.exclude(outcome=RotaEntry.Outcome.WAITING).order_by("position"))
+        locked.rota.filter(outcome=RotaEntry.Outcome.WAITING).delete()
+        start = max((entry.position for entry in kept), default=0)
+        RotaEntry.objects.bulk_create(
+            RotaEntry(request=locked, position=start + i, institution=lender, reason=reason[:500])
+            for i, (lender, reason) in enumerate(lenders, start=1)
+        )
+        log_activity(
+            actor, Action.UPDATED, locked, {"rota": [str(lender.pk) for lender, _r in lenders]}
+        )
+
+
+def transition(
+    request: IllRequest,
+    event: str,
+    actor: User | None = None,
+    details: Mapping[str, Any] | None = None,
+    received: IllMessage | None = None,
+) -> Step:
+    """Apply one event of the state model to the request, in one transaction.
+
+    Writes the new state, the details the event carries, the message it sends to the
+    partner (into the outbox) and the audit entry. ``actor`` None is the system or the
+    partner (``received`` is then the partner's message). Raises TransitionRefused when
+    the table has no such step from the current state, PermissionDenied when a user
+    without the permission tries a staff action.
+    """
+    with transaction.atomic():
+        current = IllRequest.objects.select_for_update().get(pk=request.pk)
+        step = step_for(current.role, current.state, event, current.service)
+        if step is None:
+            raise TransitionRefused(
+                _("This request is “%(state)s”: “%(event)s” is not possible now.")
+                % {"state": current.get_state_display(), "event": event}
+            )
+        if step.by == STAFF and actor is not None and not actor.has_perm(PERMISSION):
+            raise PermissionDenied(_("You may not act on ILL requests."))
+        lender = _next_lender(current) if step.action == "Request" else None
+        if step.action == "Request" and lender is None:
+            raise TransitionRefused(_("There is no lender left in the rota to ask."))
+        old = current.state
+        changes: dict[str, Any] = {"state": [old, step.target]}
+        values = {k: v for k, v in (details or {}).items() if k in DETAIL_FIELDS}
+        now = timezone.now()
+        if lender is not None:
+            values["partner"] = lender.institution
+            values["their_id"] = ""
+            RotaEntry.objects.filter(pk=lender.pk).update(
+                outcome=RotaEntry.Outcome.ASKED, asked_at=now
+            )
+        if event in ROTA_OUTCOMES and current.role == Role.REQUESTER:
+            current.rota.filter(outcome=RotaEntry.Outcome.ASKED).update(
+                outcome=ROTA_OUTCOMES[event]
+            )
+        # Compare-and-set besides the row lock: SQLite has no row locks.
+        updated = IllRequest.objects.filter(pk=current.pk, state=old).update(
+            state=step.target,
+            state_changed_at=now,
+            updated_at=now,
+            attention=step.target in ATTENTION[current.role],
+            attention_note="",
+            **values,
+        )
+        if updated != 1:
+            raise TransitionRefused(_("Someone else changed this request just now; try again."))
+        for name, value in values.items():
+            changes[name] = [str(getattr(current, name)), str(value)]
+            setattr(current, name, value)
+        current.state, current.state_changed_at = step.target, now
+        if received is not None:
+            IllMessage.objects.filter(pk=received.pk).update(request=current)
+        if step.action or step.status:
+            _queue(current, step, details or {})
+        log_activity(actor, Action.TRANSITIONED, current, changes, message=event)
+    request.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
+    return step
+
+
+def advance_rota(request: IllRequest, actor: User | None = None) -> Step:
+    """Ask the next lender of the rota, or say none is left (a lender said no, or was
+    silent too long)."""
+    event = "next_lender" if _next_lender(request) is not None else "rota_exhausted"
+    return transition(request, event, actor)
+
+
+def answer_status_request(request: IllRequest) -> IllMessage:
+    """Tell the requester where its request stands (we lend): no change of state."""
+    status = SUPPLIER_STATUS[request.state]
+    if status == "LoanCompleted" and request.service == Service.COPY:
+        status = "CopyCompleted"
+    step = Step(Role.SUPPLIER, (), "StatusRequest", request.state, PARTNER, status=status,
+                reason="StatusRequestResponse")  # fmt: skip
+    return _queue(request, step, {})
+
+
+def flag(request: IllRequest, note: str) -> None:
+    """Mark a request as needing attention, with why (a refused message, a failed send)."""
+    IllRequest.objects.filter(pk=request.pk).update(
+        attention=True, attention_note=note[:500], updated_at=timezone.now()
+    )
+
+
+def _next_lender(request: IllRequest) -> RotaEntry | None:
+    return (
+        request.rota.filter(outcome=RotaEntry.Outcome.WAITING)
+        .select_related("institution")
+        .order_by("position")
+        .first()
+    )
+
+
+def _queue(request: IllRequest, step: Step, details: Mapping[str, Any]) -> IllMessage:
+    """The message a step sends, in the outbox, in the caller's transaction."""
+    kind, version, body = outgoing.build(request, step, details)
+    from .tasks import task_ill_outbox  # tasks imports outbox, which imports this module
+
+    transaction.on_commit(task_ill_outbox.enqueue)
+    return IllMessage.objects.create(
+        request=request,
+        direction=Direction.OUTGOING,
+        partner=request.partner,
+        agency=outgoing.agency_of(request.partner),
+        kind=kind,
+        version=version,
+        event=step.action or step.status,
+        body=body.decode("utf-8"),
+        delivery=Delivery.PENDING,
+        next_attempt_at=timezone.now(),
+    )
