@@ -997,3 +997,35 @@ def test_what_a_version_cannot_carry_is_left_out_so_the_message_stays_valid():
     _, read = iso18626.parse(written)
     assert read.shipping is None
     assert read.delivery.item_ids == ["39015012345678"]
+
+
+def test_a_utf16_body_is_read_like_utf8():
+    data = sample("broker__test__catalog__request-1.xml")
+
+    assert iso18626.parse(data.decode().encode("utf-16")) == iso18626.parse(data)
+
+
+def test_the_request_form_example_reads_its_deliveries_and_scheme_region_once_it_has_an_id():
+    data = sample("illmock__reqform__example.xml").replace(
+        b"<requestingAgencyRequestId></requestingAgencyRequestId>",
+        b"<requestingAgencyRequestId>r-1</requestingAgencyRequestId>",
+    )
+
+    _, message = iso18626.parse(data)
+
+    assert message.header.timestamp == datetime(1, 1, 1, tzinfo=UTC)
+    assert message.requested_delivery == [
+        RequestedDelivery(sort_order=1, address=ElectronicAddress("Email", "library.ill@xyz.edu")),
+        RequestedDelivery(
+            sort_order=2,
+            address=PhysicalAddress(
+                line1="123 Main St",
+                locality="Chicago",
+                postal_code="60601",
+                region="IL",
+                country="USA",
+            ),
+        ),
+    ]
+    assert message.suppliers == []
+    assert_valid(iso18626.write(message, "2021-2"), "2021-2")

@@ -8,7 +8,6 @@ message from a peer.
 
 from __future__ import annotations
 
-import functools
 import threading
 from pathlib import Path
 
@@ -19,21 +18,23 @@ from .messages import ProtocolError
 from .reader import load_xml
 
 _lock = threading.Lock()
-
-
-@functools.cache
-def _schema(path: Path) -> etree.XMLSchema:
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
-    return etree.XMLSchema(etree.parse(str(path), parser))
+_schemas: dict[tuple[str, str], etree.XMLSchema] = {}
 
 
 def schema(version: str, xsd_dir: Path) -> etree.XMLSchema:
-    """The compiled XSD for ``version`` found in ``xsd_dir`` (loaded once)."""
+    """The compiled XSD for ``version`` found in ``xsd_dir``, loaded once per folder."""
+    key = (version, str(xsd_dir))
+    found = _schemas.get(key)
+    if found is not None:
+        return found
     if version not in VERSIONS:
         raise ValueError(f"ISO 18626 version {version!r} is not one of {VERSIONS}")
-    path = (Path(xsd_dir) / SCHEMA_FILES[version]).resolve()
-    with _lock:  # functools.cache may compile twice under a race; the lock keeps it once
-        return _schema(path)
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False)
+    with _lock:
+        if key not in _schemas:
+            path = Path(xsd_dir) / SCHEMA_FILES[version]
+            _schemas[key] = etree.XMLSchema(etree.parse(str(path), parser))
+        return _schemas[key]
 
 
 def validate(data: bytes, version: str, xsd_dir: Path) -> list[str]:
