@@ -8,6 +8,7 @@ they have one, else by OCLC symbol, else by local code.
 import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -30,6 +31,14 @@ AGENCY_SCHEMES = (
 
 class NoAgencyId(ValueError):
     """An institution without an identifier ISO 18626 can name it by."""
+
+
+class NotSendable(ValueError):
+    """The message a step would send breaks ISO 18626 in the partner's version."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems
 
 
 def agency_id(institution: Institution | None) -> proto.AgencyId:
@@ -79,7 +88,13 @@ def build(request: IllRequest, step: Step, details: Mapping[str, Any]) -> tuple[
     else:
         header = _header(request, supplier=None, requester=request.partner)
         message = _supplying_message(request, step, header, details)
-    return message.kind, version, proto.write(message, version)
+    problems = proto.check(message, version)
+    body = proto.write(message, version)
+    if not problems and settings.ILL_XSD_DIR:
+        problems = proto.validate(body, version, Path(settings.ILL_XSD_DIR))
+    if problems:
+        raise NotSendable(problems)
+    return message.kind, version, body
 
 
 def _header(

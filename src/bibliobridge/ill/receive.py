@@ -51,7 +51,7 @@ def receive(body: bytes, caller: Caller) -> bytes:
     try:
         version, message = proto.parse(body)
     except proto.ProtocolError as error:
-        answer = proto.confirm(error.kind, error.header, error.version, received_at, error=error)
+        answer = proto.answer(error, received_at)
         _keep(body, digest, error.kind or "", "", None, "", answer, error.error_type, error.detail)
         return answer
     kind = message.kind

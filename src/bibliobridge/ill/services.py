@@ -135,7 +135,18 @@ def transition(
         if received is not None:
             IllMessage.objects.filter(pk=received.pk).update(request=current)
         if step.action or step.status:
-            _queue(current, step, details or {})
+            try:
+                _queue(current, step, details or {})
+            except outgoing.NotSendable as error:
+                raise TransitionRefused(
+                    _("The message to the partner would not be valid ISO 18626: %(problems)s")
+                    % {"problems": error}
+                ) from error
+            except outgoing.NoAgencyId as error:
+                raise TransitionRefused(
+                    _("%(name)s has no ISIL, OCLC symbol or local code to name it by in ISO 18626.")
+                    % {"name": error}
+                ) from error
         log_activity(actor, Action.TRANSITIONED, current, changes, message=event)
     request.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
     return step

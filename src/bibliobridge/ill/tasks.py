@@ -1,7 +1,9 @@
 """Background work of ILL: the outbox."""
 
+import datetime as dt
+
 from django.db.models import Min
-from django_tasks import task
+from django_tasks import TaskResultStatus, task
 
 from . import outbox
 from .enums import Delivery
@@ -17,4 +19,20 @@ def task_ill_outbox() -> None:
         at=Min("next_attempt_at")
     )["at"]
     if later is not None:
-        task_ill_outbox.using(run_after=later).enqueue()
+        schedule_retry(later)
+
+
+def schedule_retry(at: dt.datetime) -> bool:
+    """Queue a run for when the next retry is due, unless one is queued already. Backends
+    that cannot defer (the immediate one in tests) would run it at once, over and over."""
+    from django_tasks_db.backend import DatabaseBackend
+    from django_tasks_db.models import DBTaskResult
+
+    if not isinstance(task_ill_outbox.get_backend(), DatabaseBackend):
+        return False
+    if DBTaskResult.objects.filter(
+        status=TaskResultStatus.READY, task_path=task_ill_outbox.module_path
+    ).exists():
+        return False
+    task_ill_outbox.using(run_after=at).enqueue()
+    return True

@@ -102,3 +102,12 @@ def partner_request(their_id: str, requester: str, service: str = "Loan") -> pro
         ),
         service=proto.ServiceInfo(request_type="New", service_type=service),
     )
+
+
+@pytest.fixture(autouse=True)
+def _strict_validation(settings):
+    """Every message the flows write is validated against the official XSDs, when present."""
+    from .shared import SHARED_DATA
+
+    xsd = SHARED_DATA / "iso18626" / "xsd"
+    settings.ILL_XSD_DIR = str(xsd) if xsd.is_dir() else ""

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from bibliobridge.catalog.tests.shared import SHARED_DATA
+from .shared import SAMPLES
 from bibliobridge.ill import iso18626 as proto
 from bibliobridge.ill.enums import Direction, Role
 from bibliobridge.ill.models import IllMessage, IllPeer, IllRequest
@@ -16,7 +16,6 @@ from bibliobridge.partners.tests.factories import InstitutionFactory
 
 from .conftest import partner_request
 
-SAMPLES = SHARED_DATA / "iso18626" / "samples" / "crosslink"
 
 
 def post(body: bytes, secret: str = "", **extra) -> tuple[int, proto.Confirmation]:

@@ -213,3 +213,14 @@ def test_illegal_staff_actions_are_refused(network, ill_staff, borrowing):
     empty = services.create_request(ill_staff, Role.REQUESTER, service=Service.LOAN, title="X")
     with pytest.raises(services.TransitionRefused, match="no lender left"):
         services.transition(empty, "submit", ill_staff)
+
+
+def test_a_status_the_partners_version_lacks_is_not_sent(network, ill_staff):
+    assert deliver(network, partner_request("their-4", "DE-1")).ok  # DE-1 speaks 1.2
+    lending = IllRequest.objects.get(their_id="their-4")
+    services.transition(lending, "ship", ill_staff, {"due_date": dt.date(2027, 2, 1)})
+    assert deliver(network, requester_says("their-4", "DE-1", "Received")).ok
+    with pytest.raises(services.TransitionRefused, match="HoldReturn"):
+        services.transition(lending, "hold_return", ill_staff)
+    lending.refresh_from_db()
+    assert lending.state == State.ON_LOAN

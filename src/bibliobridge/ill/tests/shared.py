@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+REPO = Path(__file__).resolve().parents[4]
 SHARED_DATA = Path(os.environ.get("BIBLIOBRIDGE_SHARED_DATA", REPO.parent / "shared" / "data"))
 ISO18626 = SHARED_DATA / "iso18626"
 SAMPLES = ISO18626 / "samples" / "crosslink"
