@@ -6,7 +6,6 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from .shared import SAMPLES
 from bibliobridge.ill import iso18626 as proto
 from bibliobridge.ill.enums import Direction, Role
 from bibliobridge.ill.models import IllMessage, IllPeer, IllRequest
@@ -15,7 +14,7 @@ from bibliobridge.partners.models import Identifier
 from bibliobridge.partners.tests.factories import InstitutionFactory
 
 from .conftest import partner_request
-
+from .shared import SAMPLES
 
 
 def post(body: bytes, secret: str = "", **extra) -> tuple[int, proto.Confirmation]:
