@@ -2,6 +2,7 @@ from django.urls import include, path
 
 from bibliobridge.api.api import api
 from bibliobridge.core import views as core_views
+from bibliobridge.ill import views as ill_views
 from bibliobridge.reports import views as report_views
 
 urlpatterns = [
@@ -10,6 +11,8 @@ urlpatterns = [
     path("partners/", include("bibliobridge.partners.urls")),
     path("agreements/", include("bibliobridge.agreements.urls")),
     path("catalogue/", include("bibliobridge.catalog.urls")),
+    path("ill/", include("bibliobridge.ill.urls")),
+    path("openurl", ill_views.openurl_intake, name="openurl"),
     path("api/v1/", api.urls),
     path("oai", include("bibliobridge.catalog.oai")),
     path("sru", include("bibliobridge.catalog.sru")),

@@ -11,6 +11,7 @@ def navigation(request: HttpRequest) -> dict:
             "partners": user.has_perm("partners.view_institution"),
             "agreements": user.has_perm("agreements.view_agreement"),
             "catalog": user.has_perm("catalog.view_record"),
+            "ill": user.has_perm("ill.view_illrequest"),
         },
         "current_path": request.get_full_path(),
     }

@@ -75,6 +75,28 @@ def set_rota(
         )
 
 
+def add_lender(
+    actor: User | None, request: IllRequest, lender: Institution, reason: str
+) -> RotaEntry:
+    """Put a lender at the end of the rota."""
+    with transaction.atomic():
+        locked = IllRequest.objects.select_for_update().get(pk=request.pk)
+        last = max((entry.position for entry in locked.rota.all()), default=0)
+        entry = RotaEntry.objects.create(
+            request=locked, position=last + 1, institution=lender, reason=reason[:500]
+        )
+        log_activity(actor, Action.UPDATED, locked, {"rota": ["", str(lender)]}, "add lender")
+    return entry
+
+
+def remove_lender(actor: User | None, request: IllRequest, entry: RotaEntry) -> None:
+    """Take a lender not asked yet out of the rota."""
+    with transaction.atomic():
+        RotaEntry.objects.filter(pk=entry.pk, outcome=RotaEntry.Outcome.WAITING).delete()
+        log_activity(actor, Action.UPDATED, request, {"rota": [str(entry.institution), ""]},
+                     "remove lender")  # fmt: skip
+
+
 def transition(
     request: IllRequest,
     event: str,

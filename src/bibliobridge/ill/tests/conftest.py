@@ -98,7 +98,7 @@ def partner_request(their_id: str, requester: str, service: str = "Loan") -> pro
             requesting_agency_request_id=their_id,
         ),
         bibliographic=proto.BibliographicInfo(
-            title="Der Zauberberg", author="Mann, Thomas", item_ids=[("ISBN", "9783100482281")]
+            title="Der Zauberberg", author="Mann, Thomas", item_ids=[("ISBN", "9783100482280")]
         ),
         service=proto.ServiceInfo(request_type="New", service_type=service),
     )

@@ -31,7 +31,7 @@ def outbox(request: IllRequest) -> list[IllMessage]:
 def borrowing(network, ill_staff) -> IllRequest:
     request = services.create_request(
         ill_staff, Role.REQUESTER, service=Service.LOAN, title="Der Zauberberg",
-        author="Mann, Thomas", isbn="9783100482281", patron_name="王小明",
+        author="Mann, Thomas", isbn="9783100482280", patron_name="王小明",
     )  # fmt: skip
     services.set_rota(ill_staff, request, [(lender, "holds it") for lender in network.lenders])
     return request
@@ -44,7 +44,7 @@ def test_a_loan_borrowed_from_request_to_return(network, ill_staff, borrowing):
     assert (sent.kind, sent.event, sent.delivery) == ("request", "Request", Delivery.PENDING)
     version, message = proto.parse(sent.body.encode())
     assert message.header.requesting_agency_request_id == borrowing.our_id
-    assert message.bibliographic.item_ids == [("ISBN", "9783100482281")]
+    assert message.bibliographic.item_ids == [("ISBN", "9783100482280")]
 
     assert deliver(network, supplier_says(borrowing.our_id, "DE-1", "WillSupply",
                                           "RequestResponse")).ok  # fmt: skip
@@ -153,7 +153,7 @@ def test_lending_a_book_to_a_partner(network, ill_staff):
     )
     assert (lending.title, lending.isbn, lending.their_id) == (
         "Der Zauberberg",
-        "9783100482281",
+        "9783100482280",
         "their-1",
     )
     services.transition(lending, "will_supply", ill_staff)

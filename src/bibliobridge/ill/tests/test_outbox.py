@@ -141,7 +141,9 @@ def test_a_later_message_waits_for_an_earlier_one(network, ill_staff, peer):
     request = borrow(network, ill_staff, "Ordered silent")
     services.transition(request, "cancel", ill_staff)
     first, second = request.messages.filter(direction=Direction.OUTGOING).order_by("id")
-    IllMessage.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now() + dt.timedelta(hours=1))
+    IllMessage.objects.filter(pk=first.pk).update(
+        next_attempt_at=timezone.now() + dt.timedelta(hours=1)
+    )
     assert outbox.due() == []  # the cancel may not overtake the request
     IllMessage.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
     assert [m.pk for m in outbox.due()] == [first.pk]

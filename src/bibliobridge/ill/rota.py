@@ -1,0 +1,162 @@
+"""Who to ask, in which order: holders from the union catalogue, sifted and ranked.
+
+1. Holders: ``catalog.queries.who_holds`` by ISBN, ISSN or OCLC number, else by title and
+   author (a title match below MIN_CONFIDENCE is not trusted). Our own library among them
+   means the item is held locally: staff see it before asking anyone.
+2. Sifted by each partner's directory entry: an ISO 18626 service to send to; lends
+   returnables (a loan) or supplies copies (a copy); serves our country; not closed today
+   in its own time zone; charges no more than the request's maximum cost.
+3. Ranked: a reciprocal ILL agreement in effect first; then free or reciprocal payment
+   before charged, the lower charge first; then the partner we have borrowed less from
+   against what we lent it (its load). Every candidate keeps the reasons for its place, and
+   every partner left out keeps why.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from bibliobridge.agreements.enums import AgreementStatus, AgreementType
+from bibliobridge.agreements.models import AgreementParty
+from bibliobridge.catalog.queries import who_holds
+from bibliobridge.partners.enums import EndpointKind, PaymentMethod
+from bibliobridge.partners.models import Institution
+
+from .enums import Role, Service
+from .models import IllRequest
+
+MIN_CONFIDENCE = 0.8
+
+
+@dataclass
+class Candidate:
+    institution: Institution
+    reasons: list[str] = field(default_factory=list)
+    rank: tuple = ()
+
+    @property
+    def reason(self) -> str:
+        return "; ".join(self.reasons)
+
+
+@dataclass
+class Rota:
+    candidates: list[Candidate]
+    left_out: list[tuple[Institution, str]]
+    held_locally: bool
+
+
+def build(request: IllRequest) -> Rota:
+    """The ranked candidates for a borrowing request (nothing is saved)."""
+    year = next((int(p) for p in request.date.split() if p.isdigit() and len(p) == 4), None)
+    held = who_holds(
+        isbn=request.isbn, issn=request.issn, oclc=request.oclc_number,
+        title=request.title if not (request.isbn or request.issn or request.oclc_number) else "",
+        name=request.author, year=year,
+    )  # fmt: skip
+    holders: dict[int, Institution] = {}
+    for match in held:
+        if match.confidence >= MIN_CONFIDENCE:
+            for holder in match.holders:
+                holders.setdefault(holder.institution.pk, holder.institution)
+    home = Institution.objects.filter(is_home=True).first()
+    held_locally = home is not None and home.pk in holders
+    partners = (
+        Institution.objects.filter(pk__in=[pk for pk in holders if not home or pk != home.pk])
+        .select_related("ill_policy")
+        .prefetch_related("closures", "endpoints")
+    )
+    reciprocal = _reciprocal(home)
+    balance = _balance()
+    candidates, left_out = [], []
+    for partner in partners:
+        why_not = _why_not(partner, request, home)
+        if why_not:
+            left_out.append((partner, why_not))
+            continue
+        candidates.append(_ranked(partner, partner.pk in reciprocal, balance.get(partner.pk)))
+    candidates.sort(key=lambda c: c.rank)
+    return Rota(candidates, left_out, held_locally)
+
+
+def _why_not(partner: Institution, request: IllRequest, home: Institution | None) -> str:
+    if not any(e.kind == EndpointKind.ISO18626 for e in partner.endpoints.all()):
+        return _("no ISO 18626 service in the directory")
+    policy = getattr(partner, "ill_policy", None)
+    if policy is not None:
+        if request.service == Service.LOAN and not policy.lends_returnables:
+            return _("does not lend returnables")
+        if request.service == Service.COPY and not policy.supplies_copies:
+            return _("does not supply copies")
+        if home is not None and not policy.serves(home.country):
+            return _("does not serve %(country)s") % {"country": home.country}
+        if (
+            request.max_cost is not None
+            and policy.max_cost is not None
+            and policy.max_cost_currency == request.max_cost_currency
+            and policy.max_cost > request.max_cost
+        ):
+            return _("charges up to %(cost)s %(currency)s") % {
+                "cost": policy.max_cost, "currency": policy.max_cost_currency
+            }  # fmt: skip
+    now = timezone.now()
+    for closure in partner.closures.all():
+        if closure.covers(now):
+            return _("closed until %(date)s") % {"date": closure.end.isoformat()}
+    return ""
+
+
+def _ranked(partner: Institution, reciprocal: bool, balance: tuple[int, int] | None) -> Candidate:
+    candidate = Candidate(partner)
+    policy = getattr(partner, "ill_policy", None)
+    methods = policy.payment_methods if policy is not None else []
+    free = PaymentMethod.FREE in methods
+    cost = policy.max_cost if policy is not None and policy.max_cost is not None else Decimal(0)
+    borrowed, lent = balance or (0, 0)
+    if reciprocal:
+        candidate.reasons.append(_("reciprocal ILL agreement in effect"))
+    if free:
+        candidate.reasons.append(_("free or reciprocal"))
+    elif cost:
+        candidate.reasons.append(
+            _("charges up to %(cost)s %(currency)s")
+            % {"cost": cost, "currency": policy.max_cost_currency if policy else ""}
+        )
+    candidate.reasons.append(
+        _("we borrowed %(borrowed)s from it, lent it %(lent)s")
+        % {"borrowed": borrowed, "lent": lent}
+    )
+    candidate.rank = (not reciprocal, not free, cost, borrowed - lent, partner.pk)
+    return candidate
+
+
+def _reciprocal(home: Institution | None) -> set[int]:
+    """Partners sharing a reciprocal ILL agreement in effect with our library."""
+    if home is None:
+        return set()
+    ours = AgreementParty.objects.filter(
+        institution=home,
+        agreement__type=AgreementType.ILL_RECIPROCAL,
+        agreement__status=AgreementStatus.IN_EFFECT,
+    ).values("agreement")
+    return set(
+        AgreementParty.objects.filter(agreement__in=ours)
+        .exclude(institution=home)
+        .values_list("institution_id", flat=True)
+    )
+
+
+def _balance() -> dict[int, tuple[int, int]]:
+    """Per partner: requests we borrowed from it and requests it borrowed from us."""
+    rows = (
+        IllRequest.objects.filter(partner__isnull=False)
+        .values("partner")
+        .annotate(
+            borrowed=Count("id", filter=Q(role=Role.REQUESTER)),
+            lent=Count("id", filter=Q(role=Role.SUPPLIER)),
+        )
+    )
+    return {row["partner"]: (row["borrowed"], row["lent"]) for row in rows}

@@ -1,0 +1,175 @@
+from typing import Any, cast
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bibliobridge.core.access import check_perm, require_perm
+from bibliobridge.core.models import User
+
+from . import openurl, queries, rota, services
+from .enums import Role
+from .forms import LISTS, ActionForm, AddLenderForm, ListForm, RequestForm
+from .models import IllMessage, IllRequest, RotaEntry
+from .states import PERMISSION, staff_steps
+
+PAGE_SIZE = 50
+VIEW = "ill.view_illrequest"
+ADD = "ill.add_illrequest"
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def get_request_for_user(user: Any, pk: int, *perms: str) -> IllRequest:
+    check_perm(user, VIEW, *perms)
+    try:
+        return queries.request_detail(pk)
+    except IllRequest.DoesNotExist as error:
+        raise Http404 from error
+
+
+@require_perm(VIEW)
+def request_list(request: HttpRequest) -> HttpResponse:
+    form = ListForm(request.GET or None)
+    chosen = form.cleaned_data.get("list") if form.is_valid() else ""
+    name = chosen or "attention"
+    q = form.cleaned_data.get("q", "") if form.is_valid() else ""
+    page = Paginator(queries.worklist(name, q), PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "ill/list.html",
+        {"form": form, "page": page, "lists": LISTS, "current": name, "query": query.urlencode()},
+    )
+
+
+@require_perm(VIEW, ADD)
+def request_create(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        form = RequestForm(request.POST)
+        if form.is_valid():
+            created = services.create_request(_user(request), Role.REQUESTER, **form.cleaned_data)
+            messages.success(request, _("The request is saved. Check it and choose the lenders."))
+            return redirect("ill:detail", pk=created.pk)
+    else:
+        form = RequestForm(initial=request.GET.dict())
+    return render(request, "ill/form.html", {"form": form, "title": _("New ILL request")})
+
+
+@require_perm(VIEW, ADD)
+def openurl_intake(request: HttpRequest) -> HttpResponse:
+    """/openurl: a discovery system's link opens the request form, filled in."""
+    fields = openurl.request_fields(dict(request.GET.lists()))
+    form = RequestForm(initial=fields)
+    return render(
+        request,
+        "ill/form.html",
+        {"form": form, "title": _("New ILL request"), "from_openurl": bool(fields)},
+    )
+
+
+@require_perm(VIEW)
+def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    ill = get_request_for_user(request.user, pk)
+    can_act = request.user.has_perm(PERMISSION)
+    context: dict[str, Any] = {
+        "ill": ill,
+        "steps": staff_steps(ill.role, ill.state, ill.service) if can_act else [],
+        "action_form": ActionForm(),
+        "can_act": can_act,
+        "lender_form": AddLenderForm() if can_act and ill.role == Role.REQUESTER else None,
+        "duplicates": _duplicates(ill),
+    }
+    if can_act and ill.role == Role.REQUESTER and ill.state == "new":
+        context["suggested"] = rota.build(ill)
+    return render(request, "ill/detail.html", context)
+
+
+def _duplicates(ill: IllRequest) -> list[IllRequest]:
+    """Other open borrowing requests for the same item (same ISBN, ISSN or title)."""
+    if ill.role != Role.REQUESTER:
+        return []
+    same = IllRequest.objects.filter(role=Role.REQUESTER).exclude(pk=ill.pk)
+    if ill.isbn:
+        same = same.filter(isbn=ill.isbn)
+    elif ill.issn:
+        same = same.filter(issn=ill.issn, volume=ill.volume, issue=ill.issue)
+    else:
+        same = same.filter(title__iexact=ill.title, article_title__iexact=ill.article_title)
+    return list(same.exclude(state__in=("completed", "cancelled"))[:5])
+
+
+@require_POST
+@require_perm(VIEW, PERMISSION)
+def request_act(request: HttpRequest, pk: int, event: str) -> HttpResponse:
+    ill = get_request_for_user(request.user, pk, PERMISSION)
+    form = ActionForm(request.POST)
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            messages.error(
+                request, f"{form[field].label if field in form.fields else ''}: {' '.join(errors)}"
+            )
+        return redirect("ill:detail", pk=pk)
+    try:
+        services.transition(ill, event, _user(request), form.details())
+    except services.TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(
+            request, _("Done: the request is now “%(state)s”.") % {"state": ill.get_state_display()}
+        )
+    return redirect("ill:detail", pk=pk)
+
+
+@require_POST
+@require_perm(VIEW, PERMISSION)
+def rota_suggest(request: HttpRequest, pk: int) -> HttpResponse:
+    """Take the suggested lenders as the rota (replacing those not asked yet)."""
+    ill = get_request_for_user(request.user, pk, PERMISSION)
+    built = rota.build(ill)
+    services.set_rota(_user(request), ill, [(c.institution, c.reason) for c in built.candidates])
+    if not built.candidates:
+        messages.warning(request, _("No partner that holds it can be asked."))
+    return redirect("ill:detail", pk=pk)
+
+
+@require_POST
+@require_perm(VIEW, PERMISSION)
+def rota_add(request: HttpRequest, pk: int) -> HttpResponse:
+    ill = get_request_for_user(request.user, pk, PERMISSION)
+    form = AddLenderForm(request.POST)
+    if form.is_valid():
+        services.add_lender(_user(request), ill, form.cleaned_data["institution"],
+                            form.cleaned_data["reason"] or _("added by staff"))  # fmt: skip
+    else:
+        messages.error(request, _("Choose a partner with an ISO 18626 service."))
+    return redirect("ill:detail", pk=pk)
+
+
+@require_POST
+@require_perm(VIEW, PERMISSION)
+def rota_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
+    ill = get_request_for_user(request.user, pk, PERMISSION)
+    entry = ill.rota.filter(pk=entry_pk, outcome=RotaEntry.Outcome.WAITING).first()
+    if entry is None:
+        messages.error(request, _("Only a lender not asked yet can be removed."))
+    else:
+        services.remove_lender(_user(request), ill, entry)
+    return redirect("ill:detail", pk=pk)
+
+
+@require_perm(VIEW)
+def message_body(request: HttpRequest, pk: int, message_pk: int) -> HttpResponse:
+    """One ISO 18626 message as it was on the wire (and the confirmation)."""
+    get_request_for_user(request.user, pk)
+    try:
+        message = queries.message_for(pk, message_pk)
+    except IllMessage.DoesNotExist as error:
+        raise Http404 from error
+    return render(request, "ill/message.html", {"message": message, "pk": pk})
