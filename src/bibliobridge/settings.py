@@ -180,6 +180,8 @@ CATALOG_IMPORT_WORKERS = int(
 ILL_DEFAULT_VERSION = os.environ.get("BIBLIOBRIDGE_ILL_VERSION", "1.2")
 ILL_XSD_DIR = os.environ.get("BIBLIOBRIDGE_ILL_XSD_DIR", "")
 ILL_SEND_TIMEOUT_SECONDS = float(os.environ.get("BIBLIOBRIDGE_ILL_SEND_TIMEOUT", 20))
+# Days a lender may leave our request unanswered before the next lender is asked.
+ILL_ANSWER_DAYS = int(os.environ.get("BIBLIOBRIDGE_ILL_ANSWER_DAYS", 5))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -1,9 +1,11 @@
 """Every write to ILL requests. ``transition`` is the one function that changes a state."""
 
+import datetime as dt
 import uuid
 from collections.abc import Mapping
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
@@ -26,6 +28,7 @@ DETAIL_FIELDS = frozenset(
 )
 # The lender's answers that end its turn in the rota, and what the rota says of them.
 ROTA_OUTCOMES = {
+    "no_answer": RotaEntry.Outcome.NO_ANSWER,
     "Unfilled": RotaEntry.Outcome.UNFILLED,
     "RetryPossible": RotaEntry.Outcome.CONDITIONS,
     "Loaned": RotaEntry.Outcome.SUPPLIED,
@@ -135,7 +138,7 @@ def transition(
             RotaEntry.objects.filter(pk=lender.pk).update(
                 outcome=RotaEntry.Outcome.ASKED, asked_at=now
             )
-        if event in ROTA_OUTCOMES and current.role == Role.REQUESTER:
+        if event in ROTA_OUTCOMES and current.role == Role.REQUESTER:  # the lender's turn ends
             current.rota.filter(outcome=RotaEntry.Outcome.ASKED).update(
                 outcome=ROTA_OUTCOMES[event]
             )
@@ -179,6 +182,40 @@ def advance_rota(request: IllRequest, actor: User | None = None) -> Step:
     silent too long)."""
     event = "next_lender" if _next_lender(request) is not None else "rota_exhausted"
     return transition(request, event, actor)
+
+
+def pass_silent_lenders(now: dt.datetime | None = None) -> int:
+    """Borrowing requests a lender has left unanswered for ILL_ANSWER_DAYS go to the next
+    lender (or to staff when none is left); returns how many."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=settings.ILL_ANSWER_DAYS)
+    silent = IllRequest.objects.filter(
+        role=Role.REQUESTER, state=State.SENT, state_changed_at__lt=cutoff
+    )
+    moved = 0
+    for request in silent:
+        try:
+            transition(request, "no_answer")
+            advance_rota(request)
+        except TransitionRefused:
+            continue  # changed meanwhile (the lender answered): nothing to do
+        moved += 1
+    return moved
+
+
+def mark_overdue(today: dt.date | None = None) -> int:
+    """Our loans past their due date: Overdue, told to the borrower; returns how many."""
+    day = today or timezone.localdate()
+    late = IllRequest.objects.filter(
+        role=Role.SUPPLIER, state__in=(State.SHIPPED, State.ON_LOAN), due_date__lt=day
+    )
+    marked = 0
+    for request in late:
+        try:
+            transition(request, "mark_overdue")
+        except TransitionRefused:
+            continue
+        marked += 1
+    return marked
 
 
 def answer_status_request(request: IllRequest) -> IllMessage:

@@ -76,6 +76,8 @@ STEPS: tuple[Step, ...] = (
         action="Request",
     ),  # fmt: skip
     Step(R, (S.UNFILLED, S.RETRY_POSSIBLE), "rota_exhausted", S.END_OF_ROTA, SYSTEM),
+    # The lender has not answered in ILL_ANSWER_DAYS: its turn is over (then next_lender).
+    Step(R, (S.SENT,), "no_answer", S.UNFILLED, SYSTEM),
     Step(
         R,
         (S.RETRY_POSSIBLE,),

@@ -3,9 +3,10 @@
 import datetime as dt
 
 from django.db.models import Min
+from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
-from . import outbox
+from . import outbox, services
 from .enums import Delivery
 from .models import IllMessage
 
@@ -36,3 +37,14 @@ def schedule_retry(at: dt.datetime) -> bool:
         return False
     task_ill_outbox.using(run_after=at).enqueue()
     return True
+
+
+@task()
+def task_ill_daily() -> dict[str, int]:
+    """Daily: silent lenders passed over, our late loans marked overdue; then tomorrow's run."""
+    result = {"passed_over": services.pass_silent_lenders(), "overdue": services.mark_overdue()}
+    from django_tasks_db.backend import DatabaseBackend
+
+    if isinstance(task_ill_daily.get_backend(), DatabaseBackend):
+        task_ill_daily.using(run_after=timezone.now() + dt.timedelta(days=1)).enqueue()
+    return result

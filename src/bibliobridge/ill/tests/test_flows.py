@@ -224,3 +224,24 @@ def test_a_status_the_partners_version_lacks_is_not_sent(network, ill_staff):
         services.transition(lending, "hold_return", ill_staff)
     lending.refresh_from_db()
     assert lending.state == State.ON_LOAN
+
+
+def test_a_silent_lender_is_passed_over(network, ill_staff, borrowing, settings):
+    services.transition(borrowing, "submit", ill_staff)
+    later = borrowing.state_changed_at + dt.timedelta(days=settings.ILL_ANSWER_DAYS, hours=1)
+    assert services.pass_silent_lenders(later - dt.timedelta(hours=2)) == 0
+    assert services.pass_silent_lenders(later) == 1
+    borrowing.refresh_from_db()
+    assert (borrowing.state, borrowing.partner) == (State.SENT, network.lenders[1])
+    assert borrowing.rota.get(position=1).outcome == RotaEntry.Outcome.NO_ANSWER
+
+
+def test_our_late_loans_are_marked_overdue_and_the_borrower_told(network, ill_staff):
+    assert deliver(network, partner_request("their-5", "DE-1")).ok
+    lending = IllRequest.objects.get(their_id="their-5")
+    services.transition(lending, "ship", ill_staff, {"due_date": dt.date(2027, 2, 1)})
+    assert services.mark_overdue(dt.date(2027, 2, 1)) == 0
+    assert services.mark_overdue(dt.date(2027, 2, 2)) == 1
+    lending.refresh_from_db()
+    assert lending.state == State.OVERDUE
+    assert outbox(lending)[-1].event == "Overdue"
