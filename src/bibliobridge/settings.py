@@ -182,6 +182,10 @@ ILL_XSD_DIR = os.environ.get("BIBLIOBRIDGE_ILL_XSD_DIR", "")
 ILL_SEND_TIMEOUT_SECONDS = float(os.environ.get("BIBLIOBRIDGE_ILL_SEND_TIMEOUT", 20))
 # Days a lender may leave our request unanswered before the next lender is asked.
 ILL_ANSWER_DAYS = int(os.environ.get("BIBLIOBRIDGE_ILL_ANSWER_DAYS", 5))
+# A copy we supply is behind a link this many views and days long, then purged.
+ILL_COPY_VIEWS = int(os.environ.get("BIBLIOBRIDGE_ILL_COPY_VIEWS", 5))
+ILL_COPY_DAYS = int(os.environ.get("BIBLIOBRIDGE_ILL_COPY_DAYS", 30))
+MAX_COPY_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_COPY_BYTES", 100 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

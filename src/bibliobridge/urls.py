@@ -11,6 +11,7 @@ urlpatterns = [
     path("partners/", include("bibliobridge.partners.urls")),
     path("agreements/", include("bibliobridge.agreements.urls")),
     path("catalogue/", include("bibliobridge.catalog.urls")),
+    path("ill/copy/<str:token>/", ill_views.copy_download, name="ill_copy"),
     path("ill/", include("bibliobridge.ill.urls")),
     path("openurl", ill_views.openurl_intake, name="openurl"),
     path("api/v1/", api.urls),

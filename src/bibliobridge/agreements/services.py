@@ -8,7 +8,6 @@ previous version is kept as an AgreementVersion snapshot.
 
 import calendar
 import datetime as dt
-import hashlib
 import os
 from collections.abc import Iterable
 from typing import Any
@@ -22,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from bibliobridge.core.enums import Action
+from bibliobridge.core.files import NotPdf, inspect_pdf
 from bibliobridge.core.models import User
 from bibliobridge.core.services import changes_between, log_activity, snapshot, update_fields
 
@@ -47,12 +47,6 @@ CONDITION_FIELDS = (
     "kind", "quantity", "unit", "per_quantity", "per_unit", "currency", "period", "direction",
     "note",
 )  # fmt: skip
-
-PDF_HEAD = b"%PDF-"
-PDF_TAIL = b"%%EOF"
-# PDF writers may put whitespace or a little junk after %%EOF; look this far back.
-PDF_TAIL_WINDOW = 1024
-
 
 class TransitionNotAllowed(ValidationError):
     """The workflow does not allow this action now (wrong status, or a condition unmet)."""
@@ -441,19 +435,9 @@ def remove_condition(actor: User | None, condition: Condition) -> None:
 
 def _inspect_pdf(uploaded_file: UploadedFile) -> tuple[str, int]:
     """SHA-256 and size of the upload, after checking it looks like a whole PDF."""
-    digest = hashlib.sha256()
-    head = b""
-    tail = b""
-    size = 0
-    uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
-        size += len(chunk)
-        if len(head) < len(PDF_HEAD):
-            head += chunk[: len(PDF_HEAD) - len(head)]
-        tail = (tail + chunk)[-PDF_TAIL_WINDOW:]
-    uploaded_file.seek(0)
-    if not head.startswith(PDF_HEAD) or PDF_TAIL not in tail:
+    try:
+        return inspect_pdf(uploaded_file)
+    except NotPdf as error:
         raise InvalidDocument(
             {
                 "file": _(
@@ -461,8 +445,7 @@ def _inspect_pdf(uploaded_file: UploadedFile) -> tuple[str, int]:
                 )
                 % {"name": uploaded_file.name}
             }
-        )
-    return digest.hexdigest(), size
+        ) from error
 
 
 @transaction.atomic

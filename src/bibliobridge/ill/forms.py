@@ -117,6 +117,11 @@ class ActionForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in (None, "")}
 
 
+class CopyForm(forms.Form):
+    file = forms.FileField(label=_("PDF of the copy"))
+    note = forms.CharField(label=_("Note to the partner"), required=False, max_length=2000)
+
+
 class AddLenderForm(forms.Form):
     institution = forms.ModelChoiceField(
         label=_("Lender"),

@@ -6,6 +6,8 @@ one is written in the same transaction as the state change that sends it, and th
 worker delivers it (the outbox).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -71,6 +73,8 @@ class IllRequest(models.Model):
     cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     reason_unfilled = models.CharField(_("reason not supplied"), max_length=100, blank=True)
+    # Where the lender put the copy (its link, from the ISO 18626 delivery information).
+    delivery_url = models.URLField(_("copy link"), max_length=1000, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(
@@ -229,3 +233,33 @@ class IllPeer(models.Model):
 
     def __str__(self) -> str:
         return str(self.institution)
+
+
+def copy_path(instance: "CopyLink", filename: str) -> str:
+    # Never the uploader's file name: a random one, under the request.
+    return f"ill/copies/{instance.request_id}/{uuid.uuid4().hex}.pdf"
+
+
+class CopyLink(models.Model):
+    """A scan we supply, behind an expiring link: so many views, so many days, then purged."""
+
+    request = models.ForeignKey(
+        IllRequest, verbose_name=_("request"), on_delete=models.CASCADE, related_name="copies"
+    )
+    file = models.FileField(_("file"), upload_to=copy_path, max_length=200, blank=True)
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveBigIntegerField(_("size"))
+    # Only a hash of the token in the link is kept: the database alone cannot open it.
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    views_left = models.PositiveSmallIntegerField(_("views left"))
+    expires_at = models.DateTimeField(_("expires"))
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    purged_at = models.DateTimeField(_("purged"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("copy link")
+        verbose_name_plural = _("copy links")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

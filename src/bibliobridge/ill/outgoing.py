@@ -87,7 +87,7 @@ def build(request: IllRequest, step: Step, details: Mapping[str, Any]) -> tuple[
             )
     else:
         header = _header(request, supplier=None, requester=request.partner)
-        message = _supplying_message(request, step, header, details)
+        message = _supplying_message(request, step, header, details, version)
     problems = proto.check(message, version)
     body = proto.write(message, version)
     if not problems and settings.ILL_XSD_DIR:
@@ -161,18 +161,30 @@ def _request(request: IllRequest, header: proto.Header, retry: bool) -> proto.Re
 
 
 def _supplying_message(
-    request: IllRequest, step: Step, header: proto.Header, details: Mapping[str, Any]
+    request: IllRequest, step: Step, header: proto.Header, details: Mapping[str, Any], version: str
 ) -> proto.SupplyingAgencyMessage:
     reason = step.reason or (
         "StatusChange" if request.messages.filter(direction="out").exists() else "RequestResponse"
     )
     cost = details.get("cost")
     currency = details.get("cost_currency", "")
+    note = str(details.get("note", ""))
+    delivery = None
+    url = str(details.get("url", ""))
+    if url:
+        # 1.2 has no URL element: there the link travels in the note.
+        delivery = proto.DeliveryInfo(
+            date_sent=timezone.now(), url=url if version != "1.2" else "",
+            delivery_method="URL", item_format="PDF",
+        )  # fmt: skip
+        if version == "1.2":
+            note = f"{note}\n{url}".strip()
     return proto.SupplyingAgencyMessage(
         header=header,
         reason_for_message=reason,
         answer_yes_no=step.answer,
-        note=str(details.get("note", "")),
+        note=note,
+        delivery=delivery,
         reason_unfilled=str(details.get("reason_unfilled", ""))
         if step.status == "Unfilled"
         else "",

@@ -44,6 +44,7 @@ def request_detail(pk: int) -> IllRequest:
         IllRequest.objects.select_related("partner", "created_by")
         .prefetch_related(
             Prefetch("rota", queryset=RotaEntry.objects.select_related("institution")),
+            "copies",
             Prefetch(
                 "messages",
                 queryset=IllMessage.objects.select_related("partner").defer("body").order_by("id"),

@@ -10,6 +10,7 @@ answered as the first time.
 import hashlib
 import hmac
 import ipaddress
+import re
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
@@ -24,6 +25,7 @@ from .models import IllMessage, IllPeer, IllRequest
 from .outgoing import AGENCY_SCHEMES, agency_id, home
 from .states import RECORDED_ONLY, repeats, step_for
 
+URL_IN_TEXT = re.compile(r"https?://\S+")
 SCHEME_OF = {name: scheme for scheme, name in AGENCY_SCHEMES}
 
 
@@ -268,6 +270,12 @@ def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:
         details["cost"] = message.offered_costs.amount
         details["cost_currency"] = message.offered_costs.currency
         details["conditions"] = message.note
+    if message.delivery is not None and message.delivery.url:
+        details["delivery_url"] = message.delivery.url[:1000]
+    elif message.status == "CopyCompleted":
+        found = URL_IN_TEXT.search(message.note)  # 1.2 has no URL element: the note has it
+        if found:
+            details["delivery_url"] = found.group(0)[:1000]
     reason, answer = message.reason_for_message, message.answer_yes_no
     if reason == "CancelResponse" and answer is False:
         return "CancelRefused", details

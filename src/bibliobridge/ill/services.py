@@ -24,7 +24,16 @@ from .states import ATTENTION, PARTNER, PERMISSION, STAFF, SUPPLIER_STATUS, Step
 # What an event may write on the request besides its state: the lender's answer (due
 # date, cost, conditions, reason for no) or what staff typed with the action.
 DETAIL_FIELDS = frozenset(
-    {"due_date", "cost", "cost_currency", "conditions", "reason_unfilled", "their_id", "note"}
+    {
+        "due_date",
+        "cost",
+        "cost_currency",
+        "conditions",
+        "reason_unfilled",
+        "their_id",
+        "note",
+        "delivery_url",
+    }
 )
 # The lender's answers that end its turn in the rota, and what the rota says of them.
 ROTA_OUTCOMES = {

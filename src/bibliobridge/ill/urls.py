@@ -8,6 +8,7 @@ urlpatterns = [
     path("new/", views.request_create, name="create"),
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/act/<slug:event>/", views.request_act, name="act"),
+    path("<int:pk>/copy/", views.copy_deliver, name="copy_deliver"),
     path("<int:pk>/rota/suggest/", views.rota_suggest, name="rota_suggest"),
     path("<int:pk>/rota/add/", views.rota_add, name="rota_add"),
     path("<int:pk>/rota/<int:entry_pk>/remove/", views.rota_remove, name="rota_remove"),

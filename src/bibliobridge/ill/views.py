@@ -1,8 +1,9 @@
 from typing import Any, cast
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -10,9 +11,9 @@ from django.views.decorators.http import require_POST
 from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.models import User
 
-from . import openurl, queries, rota, services
+from . import copies, openurl, queries, rota, services
 from .enums import Role
-from .forms import LISTS, ActionForm, AddLenderForm, ListForm, RequestForm
+from .forms import LISTS, ActionForm, AddLenderForm, CopyForm, ListForm, RequestForm
 from .models import IllMessage, IllRequest, RotaEntry
 from .states import PERMISSION, staff_steps
 
@@ -78,12 +79,14 @@ def openurl_intake(request: HttpRequest) -> HttpResponse:
 def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
     ill = get_request_for_user(request.user, pk)
     can_act = request.user.has_perm(PERMISSION)
+    steps = staff_steps(ill.role, ill.state, ill.service) if can_act else []
     context: dict[str, Any] = {
         "ill": ill,
-        "steps": staff_steps(ill.role, ill.state, ill.service) if can_act else [],
+        "steps": [s for s in steps if s.event != "deliver_copy"],
         "action_form": ActionForm(),
         "can_act": can_act,
         "lender_form": AddLenderForm() if can_act and ill.role == Role.REQUESTER else None,
+        "copy_form": CopyForm() if any(s.event == "deliver_copy" for s in steps) else None,
         "duplicates": _duplicates(ill),
     }
     if can_act and ill.role == Role.REQUESTER and ill.state == "new":
@@ -110,6 +113,9 @@ def _duplicates(ill: IllRequest) -> list[IllRequest]:
 def request_act(request: HttpRequest, pk: int, event: str) -> HttpResponse:
     ill = get_request_for_user(request.user, pk, PERMISSION)
     form = ActionForm(request.POST)
+    if event == "deliver_copy":
+        messages.error(request, _("Upload the copy to deliver it."))
+        return redirect("ill:detail", pk=pk)
     if not form.is_valid():
         for field, errors in form.errors.items():
             messages.error(
@@ -125,6 +131,45 @@ def request_act(request: HttpRequest, pk: int, event: str) -> HttpResponse:
             request, _("Done: the request is now “%(state)s”.") % {"state": ill.get_state_display()}
         )
     return redirect("ill:detail", pk=pk)
+
+
+@require_POST
+@require_perm(VIEW, PERMISSION)
+def copy_deliver(request: HttpRequest, pk: int) -> HttpResponse:
+    """Upload the scan of a copy we supply and send the partner its link."""
+    ill = get_request_for_user(request.user, pk, PERMISSION)
+    form = CopyForm(request.POST, request.FILES)
+    if not form.is_valid():
+        messages.error(request, _("Choose the PDF of the copy."))
+        return redirect("ill:detail", pk=pk)
+    try:
+        copies.deliver(_user(request), ill, form.cleaned_data["file"], form.cleaned_data["note"])
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    except services.TransitionRefused as refusal:
+        messages.error(request, str(refusal))
+    else:
+        messages.success(request, _("The copy is delivered: the partner has its link."))
+    return redirect("ill:detail", pk=pk)
+
+
+def copy_download(request: HttpRequest, token: str) -> HttpResponse:
+    """A copy's link (no account): the copyright notice, then one view of the PDF."""
+    link = copies.open_link(token)
+    if link is None:
+        return render(request, "ill/copy_ended.html", status=410)
+    if request.method != "POST":
+        return render(request, "ill/copy_notice.html", {"link": link})
+    if request.POST.get("agree") != "yes" or not copies.use_view(link):
+        return render(request, "ill/copy_notice.html", {"link": link, "must_agree": True})
+    handle = link.file.storage.open(link.file.name, "rb")
+    response = FileResponse(handle, as_attachment=True, filename=link.original_name,
+                            content_type="application/pdf")  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "no-store"
+    if link.views_left <= 1:
+        copies.purge(link)  # the open handle still serves this last view
+    return response
 
 
 @require_POST
