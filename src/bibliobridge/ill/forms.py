@@ -136,3 +136,16 @@ class ListForm(forms.Form):
     list = forms.ChoiceField(label=_("List"), required=False, choices=list(LISTS.items()))
     q = forms.CharField(label=_("Search"), required=False, max_length=200,
                         help_text=_("Title, author, reader or request ID"))  # fmt: skip
+
+
+class PeriodForm(forms.Form):
+    start = forms.DateField(label=_("From"), required=False, widget=DATE)
+    end = forms.DateField(label=_("To"), required=False, widget=DATE)
+
+    def period(self) -> tuple[Any, Any]:
+        """(start, end) chosen, this year so far by default; swapped if given backwards."""
+        today = timezone.localdate()
+        data = self.cleaned_data if self.is_valid() else {}
+        start = data.get("start") or today.replace(month=1, day=1)
+        end = data.get("end") or today
+        return (start, end) if start <= end else (end, start)

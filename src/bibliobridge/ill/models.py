@@ -75,6 +75,12 @@ class IllRequest(models.Model):
     reason_unfilled = models.CharField(_("reason not supplied"), max_length=100, blank=True)
     # Where the lender put the copy (its link, from the ISO 18626 delivery information).
     delivery_url = models.URLField(_("copy link"), max_length=1000, blank=True)
+    # Milestones, for turnaround and fill rate (set by services.transition).
+    supplied_at = models.DateTimeField(_("supplied"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    # A borrowing request met from our own collection after all (no partner needed).
+    filled_locally = models.BooleanField(_("met from our own collection"), default=False)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
     created_by = models.ForeignKey(

@@ -19,7 +19,17 @@ from bibliobridge.partners.models import Institution
 from . import outgoing
 from .enums import Delivery, Direction, Role, Service, State
 from .models import IllMessage, IllRequest, RotaEntry
-from .states import ATTENTION, PARTNER, PERMISSION, STAFF, SUPPLIER_STATUS, Step, step_for
+from .states import (
+    ATTENTION,
+    PARTNER,
+    PERMISSION,
+    STAFF,
+    SUPPLIED,
+    SUPPLIER_STATUS,
+    TERMINAL,
+    Step,
+    step_for,
+)
 
 # What an event may write on the request besides its state: the lender's answer (due
 # date, cost, conditions, reason for no) or what staff typed with the action.
@@ -147,6 +157,14 @@ def transition(
             RotaEntry.objects.filter(pk=lender.pk).update(
                 outcome=RotaEntry.Outcome.ASKED, asked_at=now
             )
+        if event in SUPPLIED and current.supplied_at is None:
+            values["supplied_at"] = now
+        if step.target == State.RECEIVED and current.received_at is None:
+            values["received_at"] = now
+        if step.target in TERMINAL[current.role]:
+            values["closed_at"] = now
+        if event == "fill_locally":
+            values["filled_locally"] = True
         if event in ROTA_OUTCOMES and current.role == Role.REQUESTER:  # the lender's turn ends
             current.rota.filter(outcome=RotaEntry.Outcome.ASKED).update(
                 outcome=ROTA_OUTCOMES[event]

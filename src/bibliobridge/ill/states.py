@@ -370,6 +370,9 @@ SUPPLIER_STATUS: dict[str, str] = {
     S.COMPLETED: "LoanCompleted",
 }  # fmt: skip
 
+# Events after which the item is on its way (or the copy delivered): "supplied".
+SUPPLIED = frozenset({"Loaned", "CopyCompleted", "ship", "deliver_copy"})
+
 _BY_KEY: dict[tuple[str, str, str], list[Step]] = {}
 for _step in STEPS:
     for _source in _step.sources:

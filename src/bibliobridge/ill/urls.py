@@ -6,6 +6,7 @@ app_name = "ill"
 urlpatterns = [
     path("", views.request_list, name="list"),
     path("new/", views.request_create, name="create"),
+    path("statistics/", views.statistics, name="statistics"),
     path("<int:pk>/", views.request_detail, name="detail"),
     path("<int:pk>/act/<slug:event>/", views.request_act, name="act"),
     path("<int:pk>/copy/", views.copy_deliver, name="copy_deliver"),

@@ -11,9 +11,17 @@ from django.views.decorators.http import require_POST
 from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.models import User
 
-from . import copies, openurl, queries, rota, services
+from . import copies, openurl, queries, rota, services, stats
 from .enums import Role
-from .forms import LISTS, ActionForm, AddLenderForm, CopyForm, ListForm, RequestForm
+from .forms import (
+    LISTS,
+    ActionForm,
+    AddLenderForm,
+    CopyForm,
+    ListForm,
+    PeriodForm,
+    RequestForm,
+)
 from .models import IllMessage, IllRequest, RotaEntry
 from .states import PERMISSION, staff_steps
 
@@ -207,6 +215,46 @@ def rota_remove(request: HttpRequest, pk: int, entry_pk: int) -> HttpResponse:
     else:
         services.remove_lender(_user(request), ill, entry)
     return redirect("ill:detail", pk=pk)
+
+
+@require_perm(VIEW)
+def statistics(request: HttpRequest) -> HttpResponse:
+    """Fill rate, turnaround, balance and reasons for a period (this year by default)."""
+    form = PeriodForm(request.GET or None)
+    start, end = form.period()
+    report = stats.report(start, end)
+    if request.GET.get("format") == "xlsx":
+        response = HttpResponse(
+            stats.xlsx(report),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="ill-{start}-{end}.xlsx"'
+        return response
+    labels = stats.dimension_labels()
+    tables = [
+        (role_label, labels[name], [(value, stats.rows(f)) for value, f in groups.items()])
+        for role, role_label in ((Role.REQUESTER, _("Borrowing")), (Role.SUPPLIER, _("Lending")))
+        for name, groups in report.by[role].items()
+    ]
+    chart = {
+        "partners": [p for p, _b, _l in report.balance[:15]],
+        "borrowed": [b for _p, b, _l in report.balance[:15]],
+        "lent": [lent for _p, _b, lent in report.balance[:15]],
+        "labels": {"borrowed": _("We borrowed"), "lent": _("It borrowed")},
+    }
+    summary = [
+        (_("Borrowing"), stats.rows(report.borrowing)),
+        (_("Lending"), stats.rows(report.lending)),
+        (_("Foreign-language borrowing"), stats.rows(report.satisfaction)),
+    ]
+    reasons = sorted(
+        (report.borrowing.reasons + report.lending.reasons).items(), key=lambda kv: -kv[1]
+    )
+    return render(request, "ill/statistics.html", {
+        "form": form, "report": report, "columns": stats.columns(), "summary": summary,
+        "tables": tables, "chart": chart, "reasons": reasons,
+        "satisfaction": report.satisfaction.fill_rate, "query": request.GET.urlencode(),
+    })  # fmt: skip
 
 
 @require_perm(VIEW)
