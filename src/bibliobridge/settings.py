@@ -185,6 +185,10 @@ ILL_ANSWER_DAYS = int(os.environ.get("BIBLIOBRIDGE_ILL_ANSWER_DAYS", 5))
 # A copy we supply is behind a link this many views and days long, then purged.
 ILL_COPY_VIEWS = int(os.environ.get("BIBLIOBRIDGE_ILL_COPY_VIEWS", 5))
 ILL_COPY_DAYS = int(os.environ.get("BIBLIOBRIDGE_ILL_COPY_DAYS", 30))
+# Copyright rules for the copies we borrow (ill.copyright: cn, us or none) and how many
+# years their records are kept.
+ILL_COPYRIGHT_PROFILE = os.environ.get("BIBLIOBRIDGE_ILL_COPYRIGHT", "cn")
+ILL_COPYRIGHT_YEARS = int(os.environ.get("BIBLIOBRIDGE_ILL_COPYRIGHT_YEARS", 3))
 MAX_COPY_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_COPY_BYTES", 100 * 1024 * 1024))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

@@ -11,6 +11,8 @@ from bibliobridge.core import vocab
 from bibliobridge.partners.enums import EndpointKind
 from bibliobridge.partners.models import Institution
 
+from . import copyright
+from .enums import Service
 from .models import IllRequest
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -27,6 +29,8 @@ LISTS = {
 class RequestForm(forms.ModelForm):
     """A reader's or librarian's request to borrow a book or get a copy."""
 
+    declaration = forms.BooleanField(required=False)
+
     class Meta:
         model = IllRequest
         fields = [
@@ -40,6 +44,15 @@ class RequestForm(forms.ModelForm):
             "title": _("The book's title, or the journal's for an article."),
             "article_title": _("For a copy of an article or a chapter."),
         }
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        wording = copyright.profile().declaration
+        if wording:
+            self.fields["declaration"].label = wording
+            self.fields["declaration"].help_text = _("Asked for copies of articles and chapters.")
+        else:
+            del self.fields["declaration"]
 
     def clean_isbn(self) -> str:
         value = self.cleaned_data["isbn"].strip()
@@ -79,6 +92,9 @@ class RequestForm(forms.ModelForm):
         data = super().clean() or {}
         if data.get("max_cost") is not None and not data.get("max_cost_currency"):
             self.add_error("max_cost_currency", _("Give the currency of the maximum cost."))
+        wants_copy = data.get("service") == Service.COPY
+        if "declaration" in self.fields and wants_copy and not data.get("declaration"):
+            self.add_error("declaration", _("A copy needs the reader's declaration."))
         return data
 
 

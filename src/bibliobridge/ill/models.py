@@ -269,3 +269,36 @@ class CopyLink(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class CopyrightRecord(models.Model):
+    """What copyright law asks us to keep about a copy we borrow, for so many years.
+
+    It outlives the request (which may be deleted) until the daily task purges it.
+    """
+
+    request = models.ForeignKey(
+        IllRequest, verbose_name=_("request"), on_delete=models.SET_NULL, null=True,
+        related_name="copyright_records",
+    )  # fmt: skip
+    profile = models.CharField(_("copyright profile"), max_length=16)
+    # The journal (its ISSN, else its folded title) and the year the article appeared.
+    journal = models.CharField(_("journal"), max_length=300, blank=True)
+    published = models.PositiveSmallIntegerField(_("year published"), null=True, blank=True)
+    # The reader's declaration as shown to them, when the profile asks for one.
+    declaration = models.TextField(_("declaration"), blank=True)
+    reader = models.CharField(_("reader"), max_length=200, blank=True)
+    # Which copy of this journal this is in its calendar year (CONTU's "rule of five").
+    number_this_year = models.PositiveIntegerField(_("copy of this journal this year"), default=1)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("copyright record")
+        verbose_name_plural = _("copyright records")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["profile", "journal", "created_at"], name="copyright_journal")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.journal} {self.created_at:%Y}"

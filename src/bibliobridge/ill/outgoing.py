@@ -17,6 +17,7 @@ from django.utils import timezone
 from bibliobridge.partners.enums import EndpointKind, IdentifierScheme
 from bibliobridge.partners.models import Institution
 
+from . import copyright
 from . import iso18626 as proto
 from .enums import Role, Service
 from .models import IllRequest
@@ -148,6 +149,7 @@ def _request(request: IllRequest, header: proto.Header, retry: bool) -> proto.Re
             request_type="Retry" if retry else "New",
             service_type="Copy" if request.service == Service.COPY else "Loan",
             need_before_date=_midnight(request.need_before),
+            copyright_compliance=copyright.compliance(request),
             note=request.note,
         ),
         billing=(

@@ -6,7 +6,7 @@ from django.db.models import Min
 from django.utils import timezone
 from django_tasks import TaskResultStatus, task
 
-from . import copies, outbox, services
+from . import copies, copyright, outbox, services
 from .enums import Delivery
 from .models import IllMessage
 
@@ -42,11 +42,12 @@ def schedule_retry(at: dt.datetime) -> bool:
 @task()
 def task_ill_daily() -> dict[str, int]:
     """Daily: silent lenders passed over, our late loans marked overdue, ended copy links
-    purged; then tomorrow's run."""
+    and copyright records past their years purged; then tomorrow's run."""
     result = {
         "passed_over": services.pass_silent_lenders(),
         "overdue": services.mark_overdue(),
         "copies_purged": copies.purge_ended(),
+        "copyright_records_purged": copyright.purge_old(),
     }
     from django_tasks_db.backend import DatabaseBackend
 

@@ -3,6 +3,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.models import User
 
-from . import copies, openurl, queries, rota, services, stats
+from . import copies, copyright, openurl, queries, rota, services, stats
 from .enums import Role
 from .forms import (
     LISTS,
@@ -63,7 +64,20 @@ def request_create(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = RequestForm(request.POST)
         if form.is_valid():
-            created = services.create_request(_user(request), Role.REQUESTER, **form.cleaned_data)
+            fields = dict(form.cleaned_data)
+            declared = bool(fields.pop("declaration", False))
+            with transaction.atomic():
+                created = services.create_request(_user(request), Role.REQUESTER, **fields)
+                kept = copyright.record(created, declared)
+                if kept is not None and copyright.beyond_rule_of_five(kept):
+                    services.flag(
+                        created,
+                        _(
+                            "Copy %(number)s of this journal this year: beyond CONTU's rule "
+                            "of five, copyright fees are due."
+                        )
+                        % {"number": kept.number_this_year},
+                    )
             messages.success(request, _("The request is saved. Check it and choose the lenders."))
             return redirect("ill:detail", pk=created.pk)
     else:
@@ -96,6 +110,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "lender_form": AddLenderForm() if can_act and ill.role == Role.REQUESTER else None,
         "copy_form": CopyForm() if any(s.event == "deliver_copy" for s in steps) else None,
         "duplicates": _duplicates(ill),
+        "copyright_records": list(ill.copyright_records.all()),
+        "copyright_profile": copyright.profile(),
     }
     if can_act and ill.role == Role.REQUESTER and ill.state == "new":
         context["suggested"] = rota.build(ill)
