@@ -36,7 +36,7 @@ class RequestForm(forms.ModelForm):
         fields = [
             "service", "title", "author", "article_title", "article_author", "edition",
             "publisher", "place", "date", "volume", "issue", "pages", "isbn", "issn", "doi",
-            "oclc_number", "language", "patron_name", "patron_id", "patron_email",
+            "oclc_number", "language", "patron_name", "patron_id", "patron_email", "patron_language",
             "need_before", "max_cost", "max_cost_currency", "note",
         ]  # fmt: skip
         widgets = {"need_before": DATE, "note": forms.Textarea(attrs={"rows": 3})}

@@ -61,6 +61,11 @@ class IllRequest(models.Model):
     patron_name = models.CharField(_("reader"), max_length=200, blank=True)
     patron_id = models.CharField(_("reader ID"), max_length=100, blank=True)
     patron_email = models.EmailField(_("reader's e-mail"), blank=True)
+    # The language of the mail the reader gets about the request.
+    patron_language = models.CharField(
+        _("reader's language"), max_length=10, choices=settings.LANGUAGES,
+        default=settings.LANGUAGE_CODE,
+    )  # fmt: skip
     need_before = models.DateField(_("needed before"), null=True, blank=True)
     note = models.TextField(_("note"), blank=True)
     max_cost = models.DecimalField(

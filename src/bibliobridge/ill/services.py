@@ -16,7 +16,7 @@ from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
 from bibliobridge.partners.models import Institution
 
-from . import outgoing
+from . import notify, outgoing
 from .enums import Delivery, Direction, Role, Service, State
 from .models import IllMessage, IllRequest, RotaEntry
 from .states import (
@@ -76,6 +76,8 @@ def create_request(actor: User | None, role: Role | str, **fields: Any) -> IllRe
             **fields,
         )
         log_activity(actor, Action.CREATED, request)
+        if role == Role.SUPPLIER:  # a partner's request: staff must answer it
+            transaction.on_commit(lambda: notify.task_ill_mail.enqueue(request.pk, "attention"))
     return request
 
 
@@ -200,6 +202,7 @@ def transition(
                     % {"name": error}
                 ) from error
         log_activity(actor, Action.TRANSITIONED, current, changes, message=event)
+        notify.after(current, step, old)
     request.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
     return step
 
@@ -260,6 +263,7 @@ def flag(request: IllRequest, note: str) -> None:
     IllRequest.objects.filter(pk=request.pk).update(
         attention=True, attention_note=note[:500], updated_at=timezone.now()
     )
+    transaction.on_commit(lambda: notify.task_ill_mail.enqueue(request.pk, "attention"))
 
 
 def _next_lender(request: IllRequest) -> RotaEntry | None:

@@ -1,0 +1,71 @@
+"""Mail about ILL requests, in each recipient's language, sent by the worker after commit.
+
+Readers hear when their item has arrived, their copy is ready, the item is recalled or
+overdue, or nobody could supply it. Staff who act on ILL requests hear when a request
+comes to need them (a partner's new request, no lender left, conditions offered, a
+partner asking to cancel or renew, a return to check in).
+"""
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django_tasks import task
+
+from bibliobridge.core.models import User
+
+from .enums import Role, State
+from .models import IllRequest
+from .states import ATTENTION, PERMISSION, Step
+
+# (role, event) → what the reader is told.
+READER = {
+    (Role.REQUESTER, "receive"): "arrived",
+    (Role.REQUESTER, "CopyCompleted"): "copy_ready",
+    (Role.REQUESTER, "Recalled"): "recalled",
+    (Role.REQUESTER, "Overdue"): "overdue",
+}
+# Closing a request no lender could fill tells the reader so.
+UNFILLED_STATES = {State.UNFILLED, State.RETRY_POSSIBLE, State.END_OF_ROTA}
+
+
+def after(request: IllRequest, step: Step, old_state: str) -> None:
+    """Queue the mail a transition calls for (inside its transaction: sent after commit)."""
+    kinds = []
+    reader = READER.get((request.role, step.event))
+    if step.event == "close" and old_state in UNFILLED_STATES:
+        reader = "not_available"
+    if reader and request.patron_email:
+        kinds.append(reader)
+    if step.target in ATTENTION[request.role] and step.target != old_state and step.by != "staff":
+        kinds.append("attention")
+    for kind in kinds:
+        transaction.on_commit(lambda kind=kind: task_ill_mail.enqueue(request.pk, kind))
+
+
+@task()
+def task_ill_mail(request_id: int, kind: str) -> int:
+    """Send one notice about a request; returns how many mails went out."""
+    request = IllRequest.objects.select_related("partner").filter(pk=request_id).first()
+    if request is None:
+        return 0
+    url = settings.SITE_URL.rstrip("/") + reverse("ill:detail", args=[request.pk])
+    if kind == "attention":
+        staff = User.objects.with_perm(PERMISSION).filter(is_active=True).exclude(email="")
+        for user in staff:
+            _send(
+                user.language, "staff", {"request": request, "user": user, "url": url}, [user.email]
+            )
+        return len(staff)
+    _send(request.patron_language, "reader", {"request": request, "kind": kind},
+          [request.patron_email])  # fmt: skip
+    return 1
+
+
+def _send(language: str, audience: str, context: dict, recipients: list[str]) -> None:
+    with translation.override(language or settings.LANGUAGE_CODE):
+        subject = " ".join(render_to_string(f"ill/mail/{audience}_subject.txt", context).split())
+        body = render_to_string(f"ill/mail/{audience}_body.txt", context)
+    send_mail(subject, body, None, recipients)
