@@ -1,6 +1,7 @@
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from stdnum import isbn as stdisbn
@@ -47,12 +48,16 @@ class RequestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        self.fields["patron_language"].required = False
         wording = copyright.profile().declaration
         if wording:
             self.fields["declaration"].label = wording
             self.fields["declaration"].help_text = _("Asked for copies of articles and chapters.")
         else:
             del self.fields["declaration"]
+
+    def clean_patron_language(self) -> str:
+        return self.cleaned_data["patron_language"] or settings.LANGUAGE_CODE
 
     def clean_isbn(self) -> str:
         value = self.cleaned_data["isbn"].strip()
