@@ -148,3 +148,12 @@ def test_a_later_message_waits_for_an_earlier_one(network, ill_staff, peer):
     IllMessage.objects.filter(pk=first.pk).update(next_attempt_at=timezone.now())
     assert [m.pk for m in outbox.due()] == [first.pk]
     assert second.event == "Cancel"
+
+
+def test_the_mock_peer_command_parses_its_options():
+    from bibliobridge.ill.management.commands.ill_mockpeer import Command
+
+    parser = Command().create_parser("bibliobridge", "ill_mockpeer")
+    options = parser.parse_args(["--requester-url", "http://127.0.0.1:8000/iso18626",
+                                 "--protocol-version", "2021-2", "--port", "0"])  # fmt: skip
+    assert (options.protocol_version, options.port) == ("2021-2", 0)

@@ -18,14 +18,15 @@ class Command(BaseCommand):
         parser.add_argument("--requester-url", required=True,
                             help="where it posts its status messages (our /iso18626)")  # fmt: skip
         parser.add_argument("--secret", default="", help="Bearer token it sends the requester")
-        parser.add_argument("--version", default="1.2", choices=proto.VERSIONS)
+        parser.add_argument("--protocol-version", default="1.2", choices=proto.VERSIONS,
+                            help="ISO 18626 version it writes")  # fmt: skip
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind, _, value = options["agency"].partition(":")
         if not value:
             raise CommandError("--agency takes TYPE:VALUE, e.g. ISIL:XX-MOCK")
         peer = Peer(proto.AgencyId(kind, value), options["requester_url"], options["secret"],
-                    options["version"])  # fmt: skip
+                    options["protocol_version"])  # fmt: skip
         server = serve(peer, port=options["port"])
         self.stdout.write(
             f"Mock ISO 18626 peer {kind}:{value} on http://127.0.0.1:{server.server_port}/ "
