@@ -2,8 +2,8 @@
 
 Readers hear when their item has arrived, their copy is ready, the item is recalled or
 overdue, or nobody could supply it. Staff who act on ILL requests hear when a request
-comes to need them (a partner's new request, no lender left, conditions offered, a
-partner asking to cancel or renew, a return to check in).
+comes to need a decision (a partner's new request, no lender left, conditions offered, a
+partner asking to cancel or renew, a recall or overdue notice) or when something failed.
 """
 
 from django.conf import settings
@@ -18,7 +18,7 @@ from bibliobridge.core.models import User
 
 from .enums import Role, State
 from .models import IllRequest
-from .states import ATTENTION, PERMISSION, Step
+from .states import PERMISSION, Step
 
 # (role, event) → what the reader is told.
 READER = {
@@ -26,6 +26,13 @@ READER = {
     (Role.REQUESTER, "CopyCompleted"): "copy_ready",
     (Role.REQUESTER, "Recalled"): "recalled",
     (Role.REQUESTER, "Overdue"): "overdue",
+}
+# States a partner (or the system) can put a request in that call for a decision by staff:
+# they are mailed. Routine ones (an item shipped, a return to check in) only show in the
+# worklists.
+DECISIONS = {
+    Role.REQUESTER: {State.RETRY_POSSIBLE, State.END_OF_ROTA, State.RECALLED, State.OVERDUE},
+    Role.SUPPLIER: {State.NEW, State.CANCEL_REQUESTED, State.RENEW_REQUESTED},
 }
 # Closing a request no lender could fill tells the reader so.
 UNFILLED_STATES = {State.UNFILLED, State.RETRY_POSSIBLE, State.END_OF_ROTA}
@@ -39,7 +46,7 @@ def after(request: IllRequest, step: Step, old_state: str) -> None:
         reader = "not_available"
     if reader and request.patron_email:
         kinds.append(reader)
-    if step.target in ATTENTION[request.role] and step.target != old_state and step.by != "staff":
+    if step.target in DECISIONS[request.role] and step.target != old_state and step.by != "staff":
         kinds.append("attention")
     for kind in kinds:
         transaction.on_commit(lambda kind=kind: task_ill_mail.enqueue(request.pk, kind))
