@@ -22,7 +22,7 @@ from . import iso18626 as proto
 from . import services
 from .enums import Direction, Role
 from .models import IllMessage, IllPeer, IllRequest
-from .outgoing import AGENCY_SCHEMES, agency_id, home
+from .outgoing import AGENCY_SCHEMES
 from .states import RECORDED_ONLY, repeats, step_for
 
 URL_IN_TEXT = re.compile(r"https?://\S+")
@@ -63,27 +63,20 @@ def receive(body: bytes, caller: Caller) -> bytes:
         else message.header.requesting_agency
     )
     agency = f"{sender_id.type}:{sender_id.value}" if sender_id else ""
-    earlier = IllMessage.objects.filter(
-        direction=Direction.INCOMING, agency=agency, digest=digest
-    ).first()
-    if earlier is not None:
-        return earlier.confirmation.encode("utf-8")  # a resend: answered, not applied again
     try:
         with transaction.atomic():
             partner = _authenticate(message, sender_id, caller)
-            record = _keep(body, digest, kind, version, partner, agency, b"", "", "")
-            event = _apply(message, partner, record)
+            event, request = _apply(message, partner)
             reason, action = _echo(message)
             answer = proto.confirm(
                 kind, message.header, version, received_at,
                 reason_for_message=reason, action=action,
             )  # fmt: skip
-            IllMessage.objects.filter(pk=record.pk).update(
-                event=event, message_status="OK", confirmation=answer.decode("utf-8")
-            )
+            # Kept last: the unique (agency, digest) refuses a resend here, rolling back all.
+            _keep(body, digest, kind, version, partner, agency, answer, "", "", request, event)
         return answer
     except IntegrityError:
-        # The same message, arriving twice at once: the other one was applied.
+        # The same message again (a resend, or twice at once): applied once, answered alike.
         earlier = IllMessage.objects.filter(
             direction=Direction.INCOMING, agency=agency, digest=digest
         ).first()
@@ -127,9 +120,11 @@ def _keep(
     error_type: str,
     detail: str,
     request: IllRequest | None = None,
+    event: str = "",
 ) -> IllMessage:
     return IllMessage.objects.create(
         request=request,
+        event=event,
         direction=Direction.INCOMING,
         partner=partner,
         agency=agency[:120],
@@ -141,7 +136,7 @@ def _keep(
         ),
         # A refused message is not applied, so its resend may be tried again.
         digest=digest if not error_type else "",
-        message_status="ERROR" if error_type else "",
+        message_status="ERROR" if error_type else "OK",
         error_type=error_type,
         error_value=detail,
         confirmation=answer.decode("utf-8"),
@@ -171,28 +166,43 @@ def _authenticate(
         if isinstance(message, proto.SupplyingAgencyMessage)
         else message.header.supplying_agency
     )
-    us = agency_id(home())
-    if recipient is not None and (recipient.type.upper(), recipient.value) != (us.type, us.value):
-        raise Refused(
-            "UnrecognisedDataValue",
-            f"agency {recipient.type}:{recipient.value} is not this library",
-        )
-    partner = _known(sender_id)
-    if partner is None or partner.is_home:
-        name = f"{sender_id.type}:{sender_id.value}" if sender_id else "(none)"
-        raise Refused("UnrecognisedDataValue", f"unknown agency {name}")
-    peer = IllPeer.objects.filter(institution=partner).first()
-    if peer is None or not peer.secret_sha256:
+    if recipient is not None and not _is_us(recipient):
+        raise Refused("UnrecognisedDataValue", f"agency {recipient} is not this library")
+    peer = _peer(sender_id)
+    if peer is None:
+        if _known(sender_id) is None:
+            raise Refused("UnrecognisedDataValue", f"unknown agency {sender_id or '(none)'}")
         raise Refused("UnrecognisedDataValue", f"agency {sender_id} has no ISO 18626 access")
     offered = caller.bearer or message.header.security_code
     digest = hashlib.sha256(offered.encode("utf-8")).hexdigest()
     if not offered or not hmac.compare_digest(digest, peer.secret_sha256):
         raise Refused("UnrecognisedDataValue", f"agency {sender_id} did not authenticate")
     if peer.allowed_ips and not _allowed(caller.address, peer.allowed_ips):
-        raise Refused(
-            "UnrecognisedDataValue", f"agency {sender_id} may not send from {caller.address}"
+        raise Refused("UnrecognisedDataValue", f"agency {sender_id} may not send from {caller.address}")
+    return peer.institution
+
+
+def _is_us(agency: proto.AgencyId) -> bool:
+    scheme = SCHEME_OF.get(agency.type.upper())
+    return scheme is not None and Identifier.objects.filter(
+        institution__is_home=True, scheme=scheme, value=agency.value
+    ).exists()
+
+
+def _peer(agency: proto.AgencyId | None) -> IllPeer | None:
+    """The partner's ISO 18626 access, found by the agency id it sends (one query)."""
+    if agency is None or agency.type.upper() not in SCHEME_OF:
+        return None
+    return (
+        IllPeer.objects.filter(
+            institution__identifiers__scheme=SCHEME_OF[agency.type.upper()],
+            institution__identifiers__value=agency.value,
+            institution__is_home=False,
         )
-    return partner
+        .exclude(secret_sha256="")
+        .select_related("institution")
+        .first()
+    )
 
 
 def _allowed(address: str, networks: list[str]) -> bool:
@@ -212,31 +222,36 @@ def _allowed(address: str, networks: list[str]) -> bool:
 # --- what it does -----------------------------------------------------------------------
 
 
-def _request_named(message: proto.Message, partner: Institution | None) -> IllRequest | None:
-    """The transaction a status or action message is about, if it is this partner's."""
+def _request_named(
+    message: proto.Message, partner: Institution | None, lock: bool = False
+) -> IllRequest | None:
+    """The transaction a status or action message is about, if it is this partner's
+    (``lock``: read for update, inside the caller's transaction)."""
     if partner is None or isinstance(message, proto.Request):
         return None
     header = message.header
+    requests = IllRequest.objects.select_for_update() if lock else IllRequest.objects
     if isinstance(message, proto.SupplyingAgencyMessage):
-        return IllRequest.objects.filter(
+        return requests.filter(
             role=Role.REQUESTER, our_id=header.requesting_agency_request_id, partner=partner
         ).first()
-    return IllRequest.objects.filter(
+    return requests.filter(
         role=Role.SUPPLIER, their_id=header.requesting_agency_request_id, partner=partner
     ).first()
 
 
-def _apply(message: proto.Message, partner: Institution, record: IllMessage) -> str:
-    """Change what the message changes; returns the event it was. Raises Refused."""
+def _apply(message: proto.Message, partner: Institution) -> tuple[str, IllRequest]:
+    """Change what the message changes; returns the event it was and its request.
+
+    Raises Refused."""
     if isinstance(message, proto.Request):
-        return _new_request(message, partner, record)
-    request = _request_named(message, partner)
+        return _new_request(message, partner)
+    request = _request_named(message, partner, lock=True)
     if request is None:
         raise Refused(
             "UnrecognisedDataValue",
             f"no request {message.header.requesting_agency_request_id} from this agency",
         )
-    IllMessage.objects.filter(pk=record.pk).update(request=request)
     if isinstance(message, proto.SupplyingAgencyMessage):
         event, details = _supplier_event(message)
         if not request.their_id and message.header.supplying_agency_request_id:
@@ -246,7 +261,7 @@ def _apply(message: proto.Message, partner: Institution, record: IllMessage) -> 
     if event in RECORDED_ONLY[request.role] or repeats(request.role, request.state, event):
         if event == "StatusRequest":
             services.answer_status_request(request)
-        return event
+        return event, request
     step = step_for(request.role, request.state, event, request.service)
     if step is None:
         raise Refused(
@@ -254,10 +269,10 @@ def _apply(message: proto.Message, partner: Institution, record: IllMessage) -> 
             f"{event} is not expected while the request is {request.state}",
             flag=request,
         )
-    services.transition(request, event, details=details, received=record)
+    services.transition(request, event, details=details, locked=True)
     if event == "Unfilled":
         services.advance_rota(request)
-    return event
+    return event, request
 
 
 def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:
@@ -286,7 +301,7 @@ def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:
     return message.status, details
 
 
-def _new_request(message: proto.Request, partner: Institution, record: IllMessage) -> str:
+def _new_request(message: proto.Request, partner: Institution) -> tuple[str, IllRequest]:
     header, bib, publication, service = (
         message.header, message.bibliographic, message.publication, message.service,
     )  # fmt: skip
@@ -297,8 +312,7 @@ def _new_request(message: proto.Request, partner: Institution, record: IllMessag
         if request is None:
             raise Refused("UnrecognisedDataValue", "a reminder for an unknown request")
         services.flag(request, "the requester sent a reminder")
-        IllMessage.objects.filter(pk=record.pk).update(request=request)
-        return "Reminder"
+        return "Reminder", request
     if IllRequest.objects.filter(
         role=Role.SUPPLIER, partner=partner, their_id=header.requesting_agency_request_id
     ).exists():
@@ -333,5 +347,4 @@ def _new_request(message: proto.Request, partner: Institution, record: IllMessag
         note=(service.note if service else ""),
         patron_id=(message.patron.patron_id if message.patron else "")[:100],
     )
-    IllMessage.objects.filter(pk=record.pk).update(request=request)
-    return "Request"
+    return "Request", request

@@ -126,18 +126,19 @@ def transition(
     event: str,
     actor: User | None = None,
     details: Mapping[str, Any] | None = None,
-    received: IllMessage | None = None,
+    locked: bool = False,
 ) -> Step:
     """Apply one event of the state model to the request, in one transaction.
 
     Writes the new state, the details the event carries, the message it sends to the
     partner (into the outbox) and the audit entry. ``actor`` None is the system or the
-    partner (``received`` is then the partner's message). Raises TransitionRefused when
+    partner. Raises TransitionRefused when
     the table has no such step from the current state, PermissionDenied when a user
-    without the permission tries a staff action.
+    without the permission tries a staff action. ``locked``: the caller read the request
+    with select_for_update in its own open transaction, so it is not read again.
     """
     with transaction.atomic():
-        current = IllRequest.objects.select_for_update().get(pk=request.pk)
+        current = request if locked else IllRequest.objects.select_for_update().get(pk=request.pk)
         step = step_for(current.role, current.state, event, current.service)
         if step is None:
             raise TransitionRefused(
@@ -186,8 +187,6 @@ def transition(
             changes[name] = [str(getattr(current, name)), str(value)]
             setattr(current, name, value)
         current.state, current.state_changed_at = step.target, now
-        if received is not None:
-            IllMessage.objects.filter(pk=received.pk).update(request=current)
         if step.action or step.status:
             try:
                 _queue(current, step, details or {})
@@ -203,7 +202,8 @@ def transition(
                 ) from error
         log_activity(actor, Action.TRANSITIONED, current, changes, message=event)
         notify.after(current, step, old)
-    request.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
+    if current is not request:
+        request.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
     return step
 
 

@@ -1,0 +1,314 @@
+"""ISO 18626 messages per second, served as production serves them, against a bare ping.
+
+A fresh database per backend (SQLite always; PostgreSQL when DATABASE_URL is set), with
+our library, PARTNERS lenders (each with its secret) and REQUESTS borrowing requests sent
+to them. gunicorn serves ``bibliobridge.wsgi`` (gthread workers, keep-alive) on loopback.
+The client, in this process, keeps CONNECTIONS keep-alive connections busy with pre-built
+messages: for each request its lender's ExpectToSupply, WillSupply and Loaned, in that
+order (a request's messages never overlap), each validated, applied and committed by the
+server before its confirmation comes back. Then, for the same time and connections, GET
+/healthz (the whole middleware stack and nothing else: the "ping").
+
+Afterwards every message is accounted for: the incoming messages stored, all OK, each
+request shipped, none applied twice. Writes var/bench/ill_messages.json; exits non-zero
+only on an error, never on a missed target (≥ 1,000 messages/s, ≥ half the ping's rate,
+p99 ≤ 50 ms).
+"""
+
+import argparse
+import asyncio
+import datetime as dt
+import hashlib
+import json
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from bench.run import create_postgres_database  # noqa: E402 (after sys.path)
+
+RESULTS = ROOT / "var" / "bench" / "ill_messages.json"
+SECRET = "bench-partner-secret-" + "s" * 24  # noqa: S105 (a throwaway database)
+STATUSES = ("ExpectToSupply", "WillSupply", "Loaned")
+TARGET_RATE, TARGET_SHARE, TARGET_P99_MS = 1000, 0.5, 50.0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=6000)
+    parser.add_argument("--partners", type=int, default=50)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
+    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--backend", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
+    parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
+    return parser.parse_args(argv)
+
+
+def main() -> int:
+    args = parse_args()
+    if args.backend:
+        return child(args)
+    backends = ["sqlite"] + (["postgresql"] if os.environ.get("DATABASE_URL") else [])
+    results: dict[str, Any] = {"date": time.strftime("%Y-%m-%d %H:%M:%S %z"), "cpus": os.cpu_count(),
+                               "targets": {"messages_per_second": TARGET_RATE, "share_of_ping": TARGET_SHARE,
+                                           "p99_ms": TARGET_P99_MS}, "backends": {}}  # fmt: skip
+    failed = False
+    for backend in backends:
+        with tempfile.TemporaryDirectory(prefix=f"ill-bench-{backend}-") as tmp:
+            out = Path(tmp) / "result.json"
+            command = [sys.executable, __file__, "--backend", backend, "--child-out", str(out),
+                       "--requests", str(args.requests), "--partners", str(args.partners),
+                       "--connections", str(args.connections), "--workers", str(args.workers),
+                       "--threads", str(args.threads)]  # fmt: skip
+            code = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 (our own script)
+            result = json.loads(out.read_text()) if out.exists() else {"errors": ["no result"]}
+            results["backends"][backend] = result
+            failed = failed or code != 0 or bool(result.get("errors"))
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+    print_table(results)
+    return 1 if failed else 0
+
+
+def print_table(results: dict[str, Any]) -> None:
+    for backend, result in results["backends"].items():
+        print(f"\n{backend}: {result.get('setup', '')}")
+        for name in ("messages", "ping"):
+            row = result.get(name)
+            if row:
+                print(f"  {name:<9} {row['count']:>7} in {row['seconds']:>5.1f} s = {row['per_second']:>7.0f}/s  "
+                      f"p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms  errors {row['errors']}")  # fmt: skip
+        if "share_of_ping" in result:
+            print(f"  messages/ping: {result['share_of_ping']:.2f}; accounted: {result.get('accounted')}")
+        for error in result.get("errors", []):
+            print(f"error: {error}")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_for(port: int, seconds: float = 30) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"gunicorn did not listen on {port}")
+
+
+def child(args: argparse.Namespace) -> int:
+    tmp = tempfile.mkdtemp(prefix="ill-bench-var-")
+    os.environ.update({"BIBLIOBRIDGE_VAR_DIR": tmp, "SECRET_KEY": "bench-only-secret-key",
+                       "DJANGO_SETTINGS_MODULE": "bibliobridge.settings", "BIBLIOBRIDGE_HTTP": "1",
+                       "ALLOWED_HOSTS": "127.0.0.1,localhost"})  # fmt: skip
+    sys.path.insert(0, str(ROOT / "src"))
+    drop = None
+    if args.backend == "sqlite":
+        os.environ.pop("DATABASE_URL", None)
+    else:
+        drop = create_postgres_database()
+    result: dict[str, Any] = {"errors": []}
+    server = None
+    try:
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+        from django.db import connections
+
+        call_command("migrate", verbosity=0)
+        ids = make_data(args)
+        connections.close_all()
+        port = free_port()
+        server = subprocess.Popen(  # noqa: S603 (gunicorn from our venv)
+            [str(Path(sys.executable).with_name("gunicorn")), "bibliobridge.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "gthread",
+             "--threads", str(args.threads), "--keep-alive", "30", "--log-level", "warning"],
+            env=os.environ.copy(),
+        )  # fmt: skip
+        wait_for(port)
+        bodies = make_bodies(ids, args)
+        result["setup"] = (f"{args.requests} requests × {len(STATUSES)} messages, {args.partners} partners, "
+                           f"gunicorn {args.workers}×{args.threads} gthread, {args.connections} connections")  # fmt: skip
+        result["messages"] = asyncio.run(post_all(port, bodies, args.connections))
+        result["ping"] = asyncio.run(ping_for(port, result["messages"]["seconds"], args.connections))
+        result["share_of_ping"] = result["messages"]["per_second"] / result["ping"]["per_second"]
+        result["accounted"] = account(len(ids))
+    except Exception:
+        result["errors"].append(traceback.format_exc())
+    finally:
+        if server is not None:
+            server.terminate()
+            server.wait(20)
+        if drop is not None:
+            from django.db import connections
+
+            connections.close_all()
+            drop()
+    args.child_out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
+    return 1 if result["errors"] else 0
+
+
+def make_data(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """Our library, the partners, the requests sent to them: [(our request id, lender ISIL)]."""
+    from django.utils import timezone
+
+    from bibliobridge.ill.enums import Role, Service, State
+    from bibliobridge.ill.models import IllPeer, IllRequest
+    from bibliobridge.partners.models import Identifier, Institution
+
+    home = Institution.objects.create(kind="national_library", name="书桥图书馆", country="CN",
+                                      time_zone="Asia/Shanghai", is_home=True)  # fmt: skip
+    Identifier.objects.create(institution=home, scheme="isil", value="CN-BENCH")
+    partners = []
+    for n in range(args.partners):
+        partner = Institution.objects.create(kind="university_library", name=f"Bibliothek {n}",
+                                             country="DE", time_zone="Europe/Berlin")  # fmt: skip
+        Identifier.objects.create(institution=partner, scheme="isil", value=f"DE-B{n:04d}")
+        IllPeer.objects.create(institution=partner,
+                               secret_sha256=hashlib.sha256(SECRET.encode()).hexdigest())  # fmt: skip
+        partners.append(partner)
+    now = timezone.now()
+    IllRequest.objects.bulk_create(
+        IllRequest(role=Role.REQUESTER, service=Service.LOAN, state=State.SENT, our_id=f"BENCH-{i}",
+                   title=f"Book {i}", partner=partners[i % len(partners)], created_at=now,
+                   state_changed_at=now)  # fmt: skip
+        for i in range(args.requests)
+    )
+    return [(f"BENCH-{i}", f"DE-B{i % len(partners):04d}") for i in range(args.requests)]
+
+
+def make_bodies(ids: list[tuple[str, str]], args: argparse.Namespace) -> list[list[bytes]]:
+    """Per request, its lender's messages in order, each a whole HTTP request."""
+    from bibliobridge.ill import iso18626 as proto
+
+    start = dt.datetime.now(dt.UTC)
+    requests = []
+    for n, (our_id, isil) in enumerate(ids):
+        sequence = []
+        for k, status in enumerate(STATUSES):
+            at = start + dt.timedelta(microseconds=n * 10 + k)
+            message = proto.SupplyingAgencyMessage(
+                header=proto.Header(
+                    supplying_agency=proto.AgencyId("ISIL", isil),
+                    requesting_agency=proto.AgencyId("ISIL", "CN-BENCH"),
+                    timestamp=at, requesting_agency_request_id=our_id,
+                    supplying_agency_request_id=f"{isil}-{n}",
+                ),
+                reason_for_message="RequestResponse" if k == 0 else "StatusChange",
+                status=status, last_change=at,
+                due_date=at + dt.timedelta(days=28) if status == "Loaned" else None,
+            )  # fmt: skip
+            body = proto.write(message, "1.2")
+            head = (f"POST /iso18626 HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {SECRET}\r\n"
+                    f"Content-Type: application/xml\r\nContent-Length: {len(body)}\r\n\r\n")  # fmt: skip
+            sequence.append(head.encode() + body)
+        requests.append(sequence)
+    return requests
+
+
+async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, raw: bytes) -> bytes:
+    writer.write(raw)
+    head = await reader.readuntil(b"\r\n\r\n")
+    length = 0
+    for line in head.split(b"\r\n"):
+        if line.lower().startswith(b"content-length:"):
+            length = int(line.split(b":", 1)[1])
+    body = await reader.readexactly(length)
+    if not head.startswith(b"HTTP/1.1 200"):
+        raise RuntimeError(head.split(b"\r\n", 1)[0].decode())
+    return body
+
+
+async def post_all(port: int, requests: list[list[bytes]], connections: int) -> dict[str, Any]:
+    queue: asyncio.Queue = asyncio.Queue()
+    for sequence in requests:
+        queue.put_nowait(sequence)
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while not queue.empty():
+            for raw in queue.get_nowait():
+                started = time.perf_counter()
+                body = await exchange(reader, writer, raw)
+                latencies.append(time.perf_counter() - started)
+                if b"<messageStatus>OK</messageStatus>" not in body:
+                    errors.append(body[:300].decode(errors="replace"))
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return summary(latencies, time.perf_counter() - started, len(errors), errors[:3])
+
+
+async def ping_for(port: int, seconds: float, connections: int) -> dict[str, Any]:
+    raw = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
+    latencies: list[float] = []
+    deadline = time.perf_counter() + seconds
+
+    async def worker() -> None:
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        while time.perf_counter() < deadline:
+            started = time.perf_counter()
+            await exchange(reader, writer, raw)
+            latencies.append(time.perf_counter() - started)
+        writer.close()
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(connections)))
+    return summary(latencies, time.perf_counter() - started, 0, [])
+
+
+def summary(latencies: list[float], seconds: float, errors: int, samples: list[str]) -> dict[str, Any]:
+    ordered = sorted(latencies)
+    return {
+        "count": len(ordered), "seconds": round(seconds, 2),
+        "per_second": round(len(ordered) / seconds, 1),
+        "p50_ms": round(statistics.median(ordered) * 1000, 2),
+        "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
+        "max_ms": round(ordered[-1] * 1000, 2), "errors": errors, "error_samples": samples,
+    }  # fmt: skip
+
+
+def account(requests: int) -> dict[str, Any]:
+    """Every message stored once, OK, and every request where its messages took it."""
+    from django.db.models import Count
+
+    from bibliobridge.ill.enums import Direction, State
+    from bibliobridge.ill.models import IllMessage, IllRequest
+
+    incoming = IllMessage.objects.filter(direction=Direction.INCOMING)
+    per_request = Counter(incoming.values("request").annotate(n=Count("id")).values_list("n", flat=True))
+    return {
+        "messages_stored": incoming.count(),
+        "messages_ok": incoming.filter(message_status="OK").count(),
+        "expected": requests * len(STATUSES),
+        "requests_shipped": IllRequest.objects.filter(state=State.SHIPPED).count(),
+        "requests": requests,
+        "messages_per_request": {str(k): v for k, v in per_request.items()},
+        "complete": incoming.filter(message_status="OK").count() == requests * len(STATUSES)
+        and IllRequest.objects.filter(state=State.SHIPPED).count() == requests,
+    }
+
+
+if __name__ == "__main__":
+    sys.exit(main())
