@@ -91,7 +91,9 @@ def print_table(results: dict[str, Any]) -> None:
                 print(f"  {name:<9} {row['count']:>7} in {row['seconds']:>5.1f} s = {row['per_second']:>7.0f}/s  "
                       f"p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms  errors {row['errors']}")  # fmt: skip
         if "share_of_ping" in result:
-            print(f"  messages/ping: {result['share_of_ping']:.2f}; accounted: {result.get('accounted')}")
+            print(
+                f"  messages/ping: {result['share_of_ping']:.2f}; accounted: {result.get('accounted')}"
+            )
         for error in result.get("errors", []):
             print(f"error: {error}")
 
@@ -148,7 +150,9 @@ def child(args: argparse.Namespace) -> int:
         result["setup"] = (f"{args.requests} requests × {len(STATUSES)} messages, {args.partners} partners, "
                            f"gunicorn {args.workers}×{args.threads} gthread, {args.connections} connections")  # fmt: skip
         result["messages"] = asyncio.run(post_all(port, bodies, args.connections))
-        result["ping"] = asyncio.run(ping_for(port, result["messages"]["seconds"], args.connections))
+        result["ping"] = asyncio.run(
+            ping_for(port, result["messages"]["seconds"], args.connections)
+        )
         result["share_of_ping"] = result["messages"]["per_second"] / result["ping"]["per_second"]
         result["accounted"] = account(len(ids))
     except Exception:
@@ -187,9 +191,16 @@ def make_data(args: argparse.Namespace) -> list[tuple[str, str]]:
         partners.append(partner)
     now = timezone.now()
     IllRequest.objects.bulk_create(
-        IllRequest(role=Role.REQUESTER, service=Service.LOAN, state=State.SENT, our_id=f"BENCH-{i}",
-                   title=f"Book {i}", partner=partners[i % len(partners)], created_at=now,
-                   state_changed_at=now)  # fmt: skip
+        IllRequest(
+            role=Role.REQUESTER,
+            service=Service.LOAN,
+            state=State.SENT,
+            our_id=f"BENCH-{i}",
+            title=f"Book {i}",
+            partner=partners[i % len(partners)],
+            created_at=now,
+            state_changed_at=now,
+        )  # fmt: skip
         for i in range(args.requests)
     )
     return [(f"BENCH-{i}", f"DE-B{i % len(partners):04d}") for i in range(args.requests)]
@@ -278,7 +289,9 @@ async def ping_for(port: int, seconds: float, connections: int) -> dict[str, Any
     return summary(latencies, time.perf_counter() - started, 0, [])
 
 
-def summary(latencies: list[float], seconds: float, errors: int, samples: list[str]) -> dict[str, Any]:
+def summary(
+    latencies: list[float], seconds: float, errors: int, samples: list[str]
+) -> dict[str, Any]:
     ordered = sorted(latencies)
     return {
         "count": len(ordered), "seconds": round(seconds, 2),
@@ -297,7 +310,9 @@ def account(requests: int) -> dict[str, Any]:
     from bibliobridge.ill.models import IllMessage, IllRequest
 
     incoming = IllMessage.objects.filter(direction=Direction.INCOMING)
-    per_request = Counter(incoming.values("request").annotate(n=Count("id")).values_list("n", flat=True))
+    per_request = Counter(
+        incoming.values("request").annotate(n=Count("id")).values_list("n", flat=True)
+    )
     return {
         "messages_stored": incoming.count(),
         "messages_ok": incoming.filter(message_status="OK").count(),

@@ -178,15 +178,20 @@ def _authenticate(
     if not offered or not hmac.compare_digest(digest, peer.secret_sha256):
         raise Refused("UnrecognisedDataValue", f"agency {sender_id} did not authenticate")
     if peer.allowed_ips and not _allowed(caller.address, peer.allowed_ips):
-        raise Refused("UnrecognisedDataValue", f"agency {sender_id} may not send from {caller.address}")
+        raise Refused(
+            "UnrecognisedDataValue", f"agency {sender_id} may not send from {caller.address}"
+        )
     return peer.institution
 
 
 def _is_us(agency: proto.AgencyId) -> bool:
     scheme = SCHEME_OF.get(agency.type.upper())
-    return scheme is not None and Identifier.objects.filter(
-        institution__is_home=True, scheme=scheme, value=agency.value
-    ).exists()
+    return (
+        scheme is not None
+        and Identifier.objects.filter(
+            institution__is_home=True, scheme=scheme, value=agency.value
+        ).exists()
+    )
 
 
 def _peer(agency: proto.AgencyId | None) -> IllPeer | None:

@@ -203,7 +203,9 @@ def transition(
         log_activity(actor, Action.TRANSITIONED, current, changes, message=event)
         notify.after(current, step, old)
     if current is not request:
-        request.__dict__.update({k: v for k, v in current.__dict__.items() if not k.startswith("_")})
+        request.__dict__.update(
+            {k: v for k, v in current.__dict__.items() if not k.startswith("_")}
+        )
     return step
 
 
