@@ -39,6 +39,17 @@ def worklist(name: str, q: str = "") -> QuerySet[IllRequest]:
     return requests.order_by("-created_at", "-id")
 
 
+def to_fetch() -> QuerySet[IllRequest]:
+    """Partners' requests we have not shipped or answered no to: their items are on our shelves."""
+    return (
+        IllRequest.objects.filter(
+            role=Role.SUPPLIER, state__in=(State.NEW, State.EXPECT_TO_SUPPLY, State.WILL_SUPPLY)
+        )
+        .select_related("partner")
+        .order_by("created_at", "id")
+    )
+
+
 def request_detail(pk: int) -> IllRequest:
     return (
         IllRequest.objects.select_related("partner", "created_by")

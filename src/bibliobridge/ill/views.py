@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.models import User
 
-from . import copies, copyright, openurl, queries, rota, services, stats
+from . import copies, copyright, openurl, queries, rota, services, slips, stats
 from .enums import Role
 from .forms import (
     LISTS,
@@ -271,6 +271,25 @@ def statistics(request: HttpRequest) -> HttpResponse:
         "tables": tables, "chart": chart, "reasons": reasons,
         "satisfaction": report.satisfaction.fill_rate, "query": request.GET.urlencode(),
     })  # fmt: skip
+
+
+def _pdf(content: bytes, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{name}"'
+    return response
+
+
+@require_perm(VIEW)
+def pull_slip(request: HttpRequest, pk: int) -> HttpResponse:
+    ill = get_request_for_user(request.user, pk)
+    return _pdf(slips.pull_slips([ill]), f"{ill.our_id}.pdf")
+
+
+@require_perm(VIEW)
+def pull_slips_incoming(request: HttpRequest) -> HttpResponse:
+    """A slip for every partner's request still to be fetched from the shelf."""
+    waiting = queries.to_fetch()
+    return _pdf(slips.pull_slips(waiting), "pull-slips.pdf")
 
 
 @require_perm(VIEW)
