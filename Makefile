@@ -64,6 +64,7 @@ bench: $(STAMP) compile-messages
 	$(BIN)/python bench/search_index.py --docs $(SEARCH_DOCS)
 	$(BIN)/python bench/catalog_scale.py --records $(SCALE_RECORDS) \
 		$(if $(SCALE_INGEST_BUDGET),--max-ingest-seconds $(SCALE_INGEST_BUDGET))
+	$(BIN)/python bench/ill_messages.py
 
 clean:
 	rm -rf var/test-artifacts var/pg-* .pytest_cache
