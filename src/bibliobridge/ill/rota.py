@@ -133,6 +133,11 @@ def _ranked(partner: Institution, reciprocal: bool, balance: tuple[int, int] | N
     return candidate
 
 
+def reciprocal_partners() -> set[int]:
+    """Partners sharing a reciprocal ILL agreement in effect with our library."""
+    return _reciprocal(Institution.objects.filter(is_home=True).first())
+
+
 def _reciprocal(home: Institution | None) -> set[int]:
     """Partners sharing a reciprocal ILL agreement in effect with our library."""
     if home is None:

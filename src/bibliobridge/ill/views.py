@@ -111,6 +111,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "copy_form": CopyForm() if any(s.event == "deliver_copy" for s in steps) else None,
         "duplicates": _duplicates(ill),
         "copyright_records": list(ill.copyright_records.all()),
+        "reciprocal": ill.partner_id is not None and ill.partner_id in rota.reciprocal_partners(),
         "copyright_profile": copyright.profile(),
     }
     if can_act and ill.role == Role.REQUESTER and ill.state == "new":

@@ -169,3 +169,18 @@ def test_worklists(ill_client, borrowing, network):
         assert {r.pk for r in page.object_list} == expected, name
     found = ill_client.get(reverse("ill:list"), {"list": "all", "q": "incom"}).context["page"]
     assert [r.pk for r in found.object_list] == [lending.pk]
+
+
+def test_a_reciprocal_agreement_is_shown_on_the_request(network, ill_client):
+    from bibliobridge.ill.tests.conftest import partner_request
+    from bibliobridge.ill.tests.test_flows import deliver
+
+    agreement = Agreement.objects.create(type=AgreementType.ILL_RECIPROCAL, title="ILL",
+                                         status=AgreementStatus.IN_EFFECT)  # fmt: skip
+    for institution, role in ((network.home, PartyRole.OUR_LIBRARY),
+                              (network.lenders[0], PartyRole.PARTNER)):  # fmt: skip
+        AgreementParty.objects.create(agreement=agreement, institution=institution, role=role)
+    assert deliver(network, partner_request("recip-1", "DE-1")).ok
+    lending = IllRequest.objects.get(their_id="recip-1")
+    page = ill_client.get(reverse("ill:detail", args=[lending.pk])).content.decode()
+    assert "we supply free of charge" in page
