@@ -157,3 +157,59 @@ def test_the_mock_peer_command_parses_its_options():
     options = parser.parse_args(["--requester-url", "http://127.0.0.1:8000/iso18626",
                                  "--protocol-version", "2021-2", "--port", "0"])  # fmt: skip
     assert (options.protocol_version, options.port) == ("2021-2", 0)
+
+
+def test_a_worker_killed_mid_send_leaves_the_message_to_be_sent_again(network, ill_staff, peer):
+    request = borrow(network, ill_staff, "Killed loaned")
+    (message,) = outbox.due()
+    assert outbox._claim(message)  # the worker took it ... and died before recording anything
+    assert outbox.due() == []  # claimed: no other worker sends it meanwhile
+    IllMessage.objects.filter(pk=message.pk).update(next_attempt_at=timezone.now())  # claim lapsed
+    assert outbox.send_due() == 1
+    message.refresh_from_db()
+    assert (message.delivery, message.attempts) == (Delivery.SENT, 2)
+    assert state_of(request, State.SHIPPED) == State.SHIPPED
+
+
+def test_many_messages_for_one_request_at_once_lose_no_update(network, ill_staff, live_server):
+    """Two statuses for each of ten requests, posted at the same moment from threads:
+    each pair is applied one after the other (the second refused if it came too late),
+    never both from the same starting state."""
+    import threading
+
+    import httpx
+
+    from bibliobridge.core.models import ActivityLog
+
+    from .conftest import supplier_says
+
+    requests = [borrow(network, ill_staff, f"Race {n}") for n in range(10)]
+    secret = network.secret(network.lenders[0])
+    answers: list[bytes] = []
+
+    def post(body: bytes) -> None:
+        answers.append(httpx.post(f"{live_server.url}/iso18626", content=body, timeout=30,
+                                  headers={"Authorization": f"Bearer {secret}"}).content)  # fmt: skip
+
+    bodies = [
+        proto.write(supplier_says(r.our_id, "DE-1", status), "1.2")
+        for r in requests
+        for status in ("ExpectToSupply", "WillSupply")
+    ]
+    threads = [threading.Thread(target=post, args=(body,)) for body in bodies]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    confirmations = [proto.parse_confirmation(a) for a in answers]
+    assert len(confirmations) == 20 and all(
+        c.ok or c.error_type == "UnrecognisedDataValue" for c in confirmations
+    )
+    for request in requests:
+        request.refresh_from_db()
+        assert request.state == State.WILL_SUPPLY
+        applied = request.messages.filter(direction=Direction.INCOMING, message_status="OK")
+        transitions = ActivityLog.objects.filter(
+            object_id=str(request.pk), content_type__model="illrequest", action="transitioned"
+        ).exclude(message="submit")
+        assert applied.count() == transitions.count() >= 1
