@@ -64,13 +64,13 @@ def build(request: IllRequest) -> Rota:
                 holders.setdefault(holder.institution.pk, holder.institution)
     home = Institution.objects.filter(is_home=True).first()
     held_locally = home is not None and home.pk in holders
-    partners = (
+    partners = list(
         Institution.objects.filter(pk__in=[pk for pk in holders if not home or pk != home.pk])
         .select_related("ill_policy")
         .prefetch_related("closures", "endpoints")
     )
     reciprocal = _reciprocal(home)
-    balance = _balance()
+    balance = _balance([p.pk for p in partners])
     candidates, left_out = [], []
     for partner in partners:
         why_not = _why_not(partner, request, home)
@@ -154,10 +154,10 @@ def _reciprocal(home: Institution | None) -> set[int]:
     )
 
 
-def _balance() -> dict[int, tuple[int, int]]:
+def _balance(partner_ids: list[int]) -> dict[int, tuple[int, int]]:
     """Per partner: requests we borrowed from it and requests it borrowed from us."""
     rows = (
-        IllRequest.objects.filter(partner__isnull=False)
+        IllRequest.objects.filter(partner_id__in=partner_ids)
         .values("partner")
         .annotate(
             borrowed=Count("id", filter=Q(role=Role.REQUESTER)),
