@@ -248,7 +248,8 @@ def refresh(cluster_ids: Iterable[int]) -> None:
                 f"UPDATE {cluster_table} SET "  # noqa: S608
                 f"record_count = (SELECT COUNT(*) {members}), "
                 f"holder_count = (SELECT COUNT(DISTINCT r.holder_id) {members}), "
-                f"title = COALESCE({first('title')}, title), "
+                # Cut as Cluster.title is: PostgreSQL refuses a longer value, SQLite keeps it.
+                f"title = COALESCE(SUBSTR({first('title')}, 1, 1000), title), "
                 f"year = {first('year')}, updated_at = %s "
                 f"WHERE id IN ({marks})",
                 [active, active, active, active, now, *chunk],

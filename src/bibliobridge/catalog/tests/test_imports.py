@@ -176,3 +176,25 @@ def test_parallel_reading_stages_what_one_pass_does(
         problem.code,
     )
     assert problem.offset == cut
+
+
+def test_a_title_longer_than_a_cluster_title_loads_on_every_database(holder, tmp_path):
+    """A 1,001-character title (LoC 00326513 has one) shared by two holders: the cluster's
+    title is cut, not refused (PostgreSQL refused it and failed the holder's whole load)."""
+    import pymarc
+
+    record = pymarc.Record(force_utf8=True)
+    record.leader = pymarc.Leader("00000nam a2200000 a 4500")
+    record.add_field(pymarc.Field(tag="001", data="long-1"))
+    record.add_field(pymarc.Field(tag="020", indicators=[" ", " "],
+                                  subfields=[pymarc.Subfield("a", "9780306406157")]))  # fmt: skip
+    record.add_field(pymarc.Field(tag="245", indicators=["1", "0"],
+                                  subfields=[pymarc.Subfield("a", "Reports" * 143)]))  # fmt: skip
+    path = tmp_path / "long.mrc"
+    path.write_bytes(record.as_marc())
+    second = holder_with_isil("DE-2", country="DE")
+    for institution in (holder, second):
+        run = load(institution, path)
+        assert run.status == RunStatus.DONE, run.error_code
+    (cluster,) = Cluster.objects.all()
+    assert cluster.record_count == 2 and len(cluster.title) == 1000
