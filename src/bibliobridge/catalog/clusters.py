@@ -25,8 +25,11 @@ from .matching import compare
 from .models import Cluster, ClusterDecision, MatchKey, Record
 
 BATCH = 500
-# A key shared by more records than this (a series ISSN, a bad ISBN) only finds the first.
+# A key shared across more than this many candidates — the run's records sharing it and
+# PER_CLUSTER records of each other cluster holding it (a series ISSN, a bad ISBN) —
+# is too weak to block on: it finds no pairs.
 MAX_CANDIDATES = 200
+PER_CLUSTER = 3
 # What a stored record gives back to the matcher (not the original bytes: never loaded).
 SHARED_FIELDS = (
     {f.name for f in fields(NormalisedRecord)} & {f.name for f in Record._meta.concrete_fields}
@@ -86,21 +89,39 @@ def _candidate_pairs(cursor: Any, run_id: int) -> list[tuple[int, int]]:
         chunk = keys[start : start + BATCH]
         marks = ", ".join(["%s"] * len(chunk))
         cursor.execute(
-            f"SELECT k.key, k.record_id, r.run_id FROM {key_table} k "  # noqa: S608
+            f"SELECT k.key, k.record_id, r.run_id, r.cluster_id FROM {key_table} k "  # noqa: S608
             f"JOIN {record_table} r ON r.id = k.record_id "
-            f"WHERE k.key IN ({marks}) AND r.status = %s",
+            f"WHERE k.key IN ({marks}) AND r.status = %s ORDER BY k.record_id",
             [*chunk, RecordStatus.ACTIVE],
         )
-        blocks: dict[str, list[tuple[int, int | None]]] = {}
-        for key, record_id, record_run in cursor.fetchall():
-            blocks.setdefault(key, []).append((record_id, record_run))
+        blocks: dict[str, list[tuple[int, int | None, int | None]]] = {}
+        for key, record_id, record_run, cluster_id in cursor.fetchall():
+            blocks.setdefault(key, []).append((record_id, record_run, cluster_id))
         for members in blocks.values():
-            if not 2 <= len(members) <= MAX_CANDIDATES:
+            touched = [record_id for record_id, record_run, _c in members if record_run == run_id]
+            if not touched:
                 continue
-            for record_id, record_run in members:
-                if record_run == run_id:
-                    pairs.update((record_id, other) for other, _r in members if other != record_id)
+            candidates = touched + _representatives(members, run_id)
+            if not 2 <= len(candidates) <= MAX_CANDIDATES:
+                continue
+            for record_id in touched:
+                pairs.update((record_id, other) for other in candidates if other != record_id)
     return sorted(pairs)
+
+
+def _representatives(members: list[tuple[int, int | None, int | None]], run_id: int) -> list[int]:
+    """Up to PER_CLUSTER of the block's records (the first) from each existing cluster.
+
+    A title held by three hundred libraries is one cluster: a new holding is compared with
+    its first few members, not with all of them (which grew with the square of holders).
+    """
+    chosen: dict[int, list[int]] = {}
+    for record_id, record_run, cluster_id in members:
+        if record_run != run_id and cluster_id is not None:
+            kept = chosen.setdefault(cluster_id, [])
+            if len(kept) < PER_CLUSTER:
+                kept.append(record_id)
+    return [record_id for kept in chosen.values() for record_id in kept]
 
 
 def _found_clusters(run_id: int) -> None:

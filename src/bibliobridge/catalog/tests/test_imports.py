@@ -198,3 +198,27 @@ def test_a_title_longer_than_a_cluster_title_loads_on_every_database(holder, tmp
         assert run.status == RunStatus.DONE, run.error_code
     (cluster,) = Cluster.objects.all()
     assert cluster.record_count == 2 and len(cluster.title) == 1000
+
+
+def test_a_title_held_everywhere_stays_one_cluster(holder, tmp_path, monkeypatch):
+    """More holders of one title than a block may hold: each new holding is compared with
+    a few members of the existing cluster, so it joins it instead of starting its own."""
+    import pymarc
+
+    from bibliobridge.catalog import clusters
+
+    monkeypatch.setattr(clusters, "MAX_CANDIDATES", 4)
+    record = pymarc.Record(force_utf8=True)
+    record.leader = pymarc.Leader("00000nam a2200000 a 4500")
+    record.add_field(pymarc.Field(tag="001", data="popular-1"))
+    record.add_field(pymarc.Field(tag="020", indicators=[" ", " "],
+                                  subfields=[pymarc.Subfield("a", "9780306406157")]))  # fmt: skip
+    record.add_field(pymarc.Field(tag="245", indicators=["1", "0"],
+                                  subfields=[pymarc.Subfield("a", "A popular book")]))  # fmt: skip
+    path = tmp_path / "popular.mrc"
+    path.write_bytes(record.as_marc())
+    holders = [holder] + [holder_with_isil(f"DE-P{n}", country="DE") for n in range(7)]
+    for institution in holders:
+        assert load(institution, path).status == RunStatus.DONE
+    (cluster,) = Cluster.objects.all()
+    assert (cluster.record_count, cluster.holder_count) == (8, 8)
