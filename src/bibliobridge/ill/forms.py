@@ -110,6 +110,8 @@ class ActionForm(forms.Form):
     cost = forms.DecimalField(label=_("Cost"), required=False, max_digits=10, decimal_places=2,
                               min_value=0)  # fmt: skip
     cost_currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    courier = forms.CharField(label=_("Courier"), required=False, max_length=100)
+    tracking_number = forms.CharField(label=_("Tracking number"), required=False, max_length=100)
     reason_unfilled = forms.ChoiceField(
         label=_("Reason"),
         required=False,

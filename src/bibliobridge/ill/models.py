@@ -78,6 +78,9 @@ class IllRequest(models.Model):
     cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
     reason_unfilled = models.CharField(_("reason not supplied"), max_length=100, blank=True)
+    # How the item travels (ours when we lend, the lender's when we borrow).
+    courier = models.CharField(_("courier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
     # Where the lender put the copy (its link, from the ISO 18626 delivery information).
     delivery_url = models.URLField(_("copy link"), max_length=1000, blank=True)
     # Milestones, for turnaround and fill rate (set by services.transition).

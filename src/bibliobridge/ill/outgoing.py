@@ -181,12 +181,22 @@ def _supplying_message(
         )  # fmt: skip
         if version == "1.2":
             note = f"{note}\n{url}".strip()
+    shipping = None
+    courier, tracking = str(details.get("courier", "")), str(details.get("tracking_number", ""))
+    if step.status == "Loaned" and (courier or tracking):
+        if version == "1.2":  # no shippingInfo in 1.2: the note carries it
+            note = f"{note}\n{courier} {tracking}".strip()
+        else:
+            shipping = proto.ShippingInfo(
+                courier_name=courier, tracking_ids=[tracking] if tracking else []
+            )
     return proto.SupplyingAgencyMessage(
         header=header,
         reason_for_message=reason,
         answer_yes_no=step.answer,
         note=note,
         delivery=delivery,
+        shipping=shipping,
         reason_unfilled=str(details.get("reason_unfilled", ""))
         if step.status == "Unfilled"
         else "",

@@ -290,6 +290,9 @@ def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:
         details["cost"] = message.offered_costs.amount
         details["cost_currency"] = message.offered_costs.currency
         details["conditions"] = message.note
+    if message.shipping is not None:
+        details["courier"] = message.shipping.courier_name[:100]
+        details["tracking_number"] = ", ".join(message.shipping.tracking_ids)[:100]
     if message.delivery is not None and message.delivery.url:
         details["delivery_url"] = message.delivery.url[:1000]
     elif message.status == "CopyCompleted":

@@ -43,6 +43,8 @@ DETAIL_FIELDS = frozenset(
         "their_id",
         "note",
         "delivery_url",
+        "courier",
+        "tracking_number",
     }
 )
 # The lender's answers that end its turn in the rota, and what the rota says of them.

@@ -245,3 +245,28 @@ def test_our_late_loans_are_marked_overdue_and_the_borrower_told(network, ill_st
     lending.refresh_from_db()
     assert lending.state == State.OVERDUE
     assert outbox(lending)[-1].event == "Overdue"
+
+
+def test_courier_and_tracking_travel_with_the_loan(network, ill_staff):
+    fr2 = network.lenders[1]  # speaks 2021-2: shippingInfo
+    assert deliver(network, partner_request("ship-1", "FR-2"), lender=fr2, version="2021-2").ok
+    lending = IllRequest.objects.get(their_id="ship-1")
+    services.transition(lending, "ship", ill_staff, {
+        "due_date": dt.date(2027, 2, 1), "courier": "DHL", "tracking_number": "JD0146000012345",
+    })  # fmt: skip
+    version, sent = proto.parse(outbox(lending)[-1].body.encode())
+    assert version == "2021-2"
+    assert (sent.shipping.courier_name, sent.shipping.tracking_ids) == ("DHL", ["JD0146000012345"])
+    assert deliver(network, partner_request("ship-2", "DE-1")).ok  # 1.2: in the note
+    old = IllRequest.objects.get(their_id="ship-2")
+    services.transition(old, "ship", ill_staff, {"courier": "EMS", "tracking_number": "EE1"})
+    assert "EMS EE1" in proto.parse(outbox(old)[-1].body.encode())[1].note
+
+
+def test_the_lenders_tracking_number_is_kept(network, ill_staff, borrowing):
+    services.transition(borrowing, "submit", ill_staff)
+    loaned = supplier_says(borrowing.our_id, "DE-1", "Loaned",
+                           shipping=proto.ShippingInfo(courier_name="UPS", tracking_ids=["1Z999"]))  # fmt: skip
+    assert deliver(network, loaned, version="2021-2").ok
+    borrowing.refresh_from_db()
+    assert (borrowing.courier, borrowing.tracking_number) == ("UPS", "1Z999")
