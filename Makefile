@@ -55,7 +55,7 @@ test-postgres: $(STAMP)
 # stop loading holders after that long and measure what was loaded.
 SEARCH_DOCS ?= 1000000
 SCALE_RECORDS ?= 1000000
-SCALE_INGEST_BUDGET ?=
+SCALE_INGEST_BUDGET ?= 1800
 bench: $(STAMP) compile-messages
 	$(BIN)/python bench/run.py
 	$(BIN)/python bench/marc_read.py
