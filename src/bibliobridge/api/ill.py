@@ -4,15 +4,13 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
 from bibliobridge.core.access import check_perm
-from bibliobridge.ill import copyright, queries, services
-from bibliobridge.ill.enums import Role
+from bibliobridge.ill import queries, services
 from bibliobridge.ill.forms import LISTS, RequestForm
 from bibliobridge.ill.models import IllRequest
 from bibliobridge.partners.models import Institution
@@ -140,11 +138,7 @@ def create_request(request: HttpRequest, payload: RequestIn):
     fields = dict(form.cleaned_data)
     fields.pop("declaration", None)
     lenders = [get_object_or_404(Institution, pk=pk) for pk in lender_ids]
-    with transaction.atomic():
-        created = services.create_request(request.user, Role.REQUESTER, **fields)
-        copyright.record(created, payload.declaration)
-        if lenders:
-            services.set_rota(request.user, created, [(x, "API") for x in lenders])
+    created = services.ask(request.user, fields, payload.declaration, lenders)
     return 201, queries.request_detail(created.pk)
 
 

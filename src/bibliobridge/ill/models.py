@@ -185,7 +185,7 @@ class IllMessage(models.Model):
     event = models.CharField(_("status or action"), max_length=40, blank=True)
     body = models.TextField(_("message"))
     # SHA-256 of the body: the same message received twice is applied once.
-    digest = models.CharField(max_length=64, blank=True)
+    digest = models.CharField(_("SHA-256"), max_length=64, blank=True)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     # The confirmation: the one we gave (incoming) or got (outgoing).
     message_status = models.CharField(_("answer"), max_length=8, blank=True)
@@ -232,7 +232,7 @@ class IllPeer(models.Model):
     institution = models.OneToOneField(
         Institution, verbose_name=_("partner"), on_delete=models.CASCADE, related_name="ill_peer"
     )
-    secret_sha256 = models.CharField(max_length=64, blank=True)
+    secret_sha256 = models.CharField(_("secret (SHA-256)"), max_length=64, blank=True)
     # The credential the partner gave us for its own server (sent as a Bearer token), as
     # a SUSHI key is kept: it is the partner's, not one of ours.
     outbound_secret = models.CharField(_("credential for the partner's server"), max_length=200,
@@ -264,7 +264,7 @@ class CopyLink(models.Model):
     original_name = models.CharField(_("file name"), max_length=255)
     size = models.PositiveBigIntegerField(_("size"))
     # Only a hash of the token in the link is kept: the database alone cannot open it.
-    token_sha256 = models.CharField(max_length=64, unique=True)
+    token_sha256 = models.CharField(_("link token (SHA-256)"), max_length=64, unique=True)
     views_left = models.PositiveSmallIntegerField(_("views left"))
     expires_at = models.DateTimeField(_("expires"))
     created_at = models.DateTimeField(_("created"), default=timezone.now)

@@ -2,7 +2,7 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -16,7 +16,7 @@ from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
 from bibliobridge.partners.models import Institution
 
-from . import notify, outgoing
+from . import copyright, notify, outgoing
 from .enums import Delivery, Direction, Role, Service, State
 from .models import IllMessage, IllRequest, RotaEntry
 from .states import (
@@ -80,6 +80,33 @@ def create_request(actor: User | None, role: Role | str, **fields: Any) -> IllRe
         log_activity(actor, Action.CREATED, request)
         if role == Role.SUPPLIER:  # a partner's request: staff must answer it
             transaction.on_commit(lambda: notify.task_ill_mail.enqueue(request.pk, "attention"))
+    return request
+
+
+def ask(
+    actor: User | None,
+    fields: dict[str, Any],
+    declared: bool = False,
+    lenders: Sequence[Institution] = (),
+) -> IllRequest:
+    """A borrowing request as a reader or librarian asks for it (the form, the API): with
+    the copyright record its profile wants (``declared``: the reader's declaration) and,
+    when given, its lenders in this order."""
+    with transaction.atomic():
+        request = create_request(actor, Role.REQUESTER, **fields)
+        kept = copyright.record(request, declared)
+        if kept is not None and copyright.beyond_rule_of_five(kept):
+            flag(
+                request,
+                _(
+                    "Copy %(number)s of this journal this year: beyond CONTU's rule "
+                    "of five, copyright fees are due."
+                )
+                % {"number": kept.number_this_year},
+            )
+            request.refresh_from_db()
+        if lenders:
+            set_rota(actor, request, [(lender, _("chosen when asked")) for lender in lenders])
     return request
 
 

@@ -3,7 +3,6 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db import transaction
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -66,18 +65,7 @@ def request_create(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             fields = dict(form.cleaned_data)
             declared = bool(fields.pop("declaration", False))
-            with transaction.atomic():
-                created = services.create_request(_user(request), Role.REQUESTER, **fields)
-                kept = copyright.record(created, declared)
-                if kept is not None and copyright.beyond_rule_of_five(kept):
-                    services.flag(
-                        created,
-                        _(
-                            "Copy %(number)s of this journal this year: beyond CONTU's rule "
-                            "of five, copyright fees are due."
-                        )
-                        % {"number": kept.number_this_year},
-                    )
+            created = services.ask(_user(request), fields, declared)
             messages.success(request, _("The request is saved. Check it and choose the lenders."))
             return redirect("ill:detail", pk=created.pk)
     else:
