@@ -6,6 +6,8 @@ comes to need a decision (a partner's new request, no lender left, conditions of
 partner asking to cancel or renew, a recall or overdue notice) or when something failed.
 """
 
+from functools import partial
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import transaction
@@ -21,7 +23,7 @@ from .models import IllRequest
 from .states import PERMISSION, Step
 
 # (role, event) → what the reader is told.
-READER = {
+READER: dict[tuple[str, str], str] = {
     (Role.REQUESTER, "receive"): "arrived",
     (Role.REQUESTER, "CopyCompleted"): "copy_ready",
     (Role.REQUESTER, "Recalled"): "recalled",
@@ -30,7 +32,7 @@ READER = {
 # States a partner (or the system) can put a request in that call for a decision by staff:
 # they are mailed. Routine ones (an item shipped, a return to check in) only show in the
 # worklists.
-DECISIONS = {
+DECISIONS: dict[str, set[str]] = {
     Role.REQUESTER: {State.RETRY_POSSIBLE, State.END_OF_ROTA, State.RECALLED, State.OVERDUE},
     Role.SUPPLIER: {State.NEW, State.CANCEL_REQUESTED, State.RENEW_REQUESTED},
 }
@@ -49,7 +51,7 @@ def after(request: IllRequest, step: Step, old_state: str) -> None:
     if step.target in DECISIONS[request.role] and step.target != old_state and step.by != "staff":
         kinds.append("attention")
     for kind in kinds:
-        transaction.on_commit(lambda kind=kind: task_ill_mail.enqueue(request.pk, kind))
+        transaction.on_commit(partial(task_ill_mail.enqueue, request.pk, kind))
 
 
 @task()

@@ -3,7 +3,7 @@ from typing import Any, cast
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -166,7 +166,7 @@ def copy_deliver(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("ill:detail", pk=pk)
 
 
-def copy_download(request: HttpRequest, token: str) -> HttpResponse:
+def copy_download(request: HttpRequest, token: str) -> HttpResponseBase:
     """A copy's link (no account): the copyright notice, then one view of the PDF."""
     link = copies.open_link(token)
     if link is None:
