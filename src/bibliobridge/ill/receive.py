@@ -77,13 +77,16 @@ def receive(body: bytes, caller: Caller) -> bytes:
         return answer
     except IntegrityError:
         # The same message again (a resend, or twice at once): applied once, answered alike.
-        earlier = IllMessage.objects.filter(
-            direction=Direction.INCOMING, agency=agency, digest=digest
-        ).first()
-        if earlier is not None and earlier.confirmation:
-            return earlier.confirmation.encode("utf-8")
+        earlier = _earlier(agency, digest)
+        if earlier is not None:
+            return earlier
         raise
     except Refused as refusal:
+        # A resend the state has moved past (a new request again, an Unfilled after the
+        # next lender was asked) is answered as the first time, not refused.
+        earlier = _earlier(agency, digest)
+        if earlier is not None:
+            return earlier
         refused: proto.ProtocolError = getattr(proto, refusal.error_type)(
             refusal.detail, kind=kind, header=message.header, version=version
         )
@@ -98,6 +101,16 @@ def receive(body: bytes, caller: Caller) -> bytes:
         _keep(body, digest, kind, version, sender, agency, answer, refusal.error_type,
               refusal.detail, request=_request_named(message, sender))  # fmt: skip
         return answer
+
+
+def _earlier(agency: str, digest: str) -> bytes | None:
+    """The confirmation given to the same bytes from the same agency, if they were applied."""
+    earlier = (
+        IllMessage.objects.filter(direction=Direction.INCOMING, agency=agency, digest=digest)
+        .exclude(confirmation="")
+        .first()
+    )
+    return earlier.confirmation.encode("utf-8") if earlier is not None else None
 
 
 def _echo(message: proto.Message) -> tuple[str, str]:

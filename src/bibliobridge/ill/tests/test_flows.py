@@ -270,3 +270,20 @@ def test_the_lenders_tracking_number_is_kept(network, ill_staff, borrowing):
     assert deliver(network, loaned, version="2021-2").ok
     borrowing.refresh_from_db()
     assert (borrowing.courier, borrowing.tracking_number) == ("UPS", "1Z999")
+
+
+def test_a_resend_the_state_has_moved_past_is_answered_as_the_first_time(network, ill_staff,
+                                                                       borrowing):  # fmt: skip
+    caller = Caller("127.0.0.1", network.secret(network.lenders[0]))
+    request_body = proto.write(partner_request("resend-1", "DE-1"), "1.2")
+    first = receive(request_body, caller)
+    assert receive(request_body, caller) == first and proto.parse_confirmation(first).ok
+    assert IllRequest.objects.filter(their_id="resend-1").count() == 1
+    services.transition(borrowing, "submit", ill_staff)
+    unfilled = proto.write(supplier_says(borrowing.our_id, "DE-1", "Unfilled"), "1.2")
+    answered = receive(unfilled, caller)
+    borrowing.refresh_from_db()
+    assert borrowing.partner == network.lenders[1]  # moved on to the next lender
+    assert receive(unfilled, caller) == answered
+    borrowing.refresh_from_db()
+    assert borrowing.partner == network.lenders[1] and borrowing.state == State.SENT
