@@ -9,7 +9,7 @@ from stdnum import issn as stdissn
 from stdnum.exceptions import ValidationError as StdnumError
 
 from bibliobridge.core import vocab
-from bibliobridge.partners.enums import EndpointKind
+from bibliobridge.partners.enums import EndpointKind, PaymentMethod
 from bibliobridge.partners.models import Institution
 
 from . import copyright
@@ -110,6 +110,9 @@ class ActionForm(forms.Form):
     cost = forms.DecimalField(label=_("Cost"), required=False, max_digits=10, decimal_places=2,
                               min_value=0)  # fmt: skip
     cost_currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+    payment_method = forms.ChoiceField(
+        label=_("Payment"), required=False, choices=[("", "—"), *PaymentMethod.choices]
+    )
     courier = forms.CharField(label=_("Courier"), required=False, max_length=100)
     tracking_number = forms.CharField(label=_("Tracking number"), required=False, max_length=100)
     reason_unfilled = forms.ChoiceField(

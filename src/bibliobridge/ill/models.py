@@ -13,6 +13,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bibliobridge.partners.enums import PaymentMethod
 from bibliobridge.partners.models import Institution
 
 from .enums import Delivery, Direction, Role, Service, State
@@ -77,6 +78,9 @@ class IllRequest(models.Model):
     cost = models.DecimalField(_("cost"), max_digits=10, decimal_places=2, null=True, blank=True)
     cost_currency = models.CharField(_("currency"), max_length=3, blank=True)
     conditions = models.TextField(_("conditions"), blank=True)
+    payment_method = models.CharField(
+        _("payment method"), max_length=16, choices=PaymentMethod.choices, blank=True
+    )
     reason_unfilled = models.CharField(_("reason not supplied"), max_length=100, blank=True)
     # How the item travels (ours when we lend, the lender's when we borrow).
     courier = models.CharField(_("courier"), max_length=100, blank=True)

@@ -14,7 +14,7 @@ from typing import Any
 from django.conf import settings
 from django.utils import timezone
 
-from bibliobridge.partners.enums import EndpointKind, IdentifierScheme
+from bibliobridge.partners.enums import EndpointKind, IdentifierScheme, PaymentMethod
 from bibliobridge.partners.models import Institution
 
 from . import copyright
@@ -28,6 +28,15 @@ AGENCY_SCHEMES = (
     (IdentifierScheme.OCLC, "OCLC"),
     (IdentifierScheme.LOCAL, "LOCAL"),
 )
+
+
+# Our payment methods (the directory's) as ISO 18626 paymentMethod codes; free has none.
+PAYMENT_CODES = {
+    PaymentMethod.INVOICE: "BankTransfer",
+    PaymentMethod.IFLA_VOUCHER: "IFLAVoucher",
+    PaymentMethod.OCLC_IFM: "IFM",
+}
+PAYMENT_OF_CODE = {code: method for method, code in PAYMENT_CODES.items()}
 
 
 class NoAgencyId(ValueError):
@@ -181,6 +190,14 @@ def _supplying_message(
         )  # fmt: skip
         if version == "1.2":
             note = f"{note}\n{url}".strip()
+    method = PAYMENT_CODES.get(str(details.get("payment_method", "")), "")
+    if method and step.status in ("Loaned", "CopyCompleted"):
+        if version == "1.2":  # no paymentMethod in a 1.2 supplier's message: the note says it
+            note = f"{note}\nPayment: {method}".strip()  # to the partner: in English
+        elif delivery is not None:
+            delivery.payment_method = method
+        else:
+            delivery = proto.DeliveryInfo(date_sent=timezone.now(), payment_method=method)
     shipping = None
     courier, tracking = str(details.get("courier", "")), str(details.get("tracking_number", ""))
     if step.status == "Loaned" and (courier or tracking):

@@ -22,7 +22,7 @@ from . import iso18626 as proto
 from . import services
 from .enums import Direction, Role
 from .models import IllMessage, IllPeer, IllRequest
-from .outgoing import AGENCY_SCHEMES
+from .outgoing import AGENCY_SCHEMES, PAYMENT_OF_CODE
 from .states import RECORDED_ONLY, repeats, step_for
 
 URL_IN_TEXT = re.compile(r"https?://\S+")
@@ -306,6 +306,8 @@ def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:
     if message.shipping is not None:
         details["courier"] = message.shipping.courier_name[:100]
         details["tracking_number"] = ", ".join(message.shipping.tracking_ids)[:100]
+    if message.delivery is not None and message.delivery.payment_method in PAYMENT_OF_CODE:
+        details["payment_method"] = PAYMENT_OF_CODE[message.delivery.payment_method]
     if message.delivery is not None and message.delivery.url:
         details["delivery_url"] = message.delivery.url[:1000]
     elif message.status == "CopyCompleted":

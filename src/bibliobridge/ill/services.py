@@ -45,6 +45,7 @@ DETAIL_FIELDS = frozenset(
         "delivery_url",
         "courier",
         "tracking_number",
+        "payment_method",
     }
 )
 # The lender's answers that end its turn in the rota, and what the rota says of them.

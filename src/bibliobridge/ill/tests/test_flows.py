@@ -287,3 +287,26 @@ def test_a_resend_the_state_has_moved_past_is_answered_as_the_first_time(network
     assert receive(unfilled, caller) == answered
     borrowing.refresh_from_db()
     assert borrowing.partner == network.lenders[1] and borrowing.state == State.SENT
+
+
+def test_the_payment_method_goes_with_what_we_supply(network, ill_staff):
+    fr2 = network.lenders[1]  # 2021-2: deliveryInfo/paymentMethod
+    assert deliver(network, partner_request("pay-1", "FR-2"), lender=fr2, version="2021-2").ok
+    lending = IllRequest.objects.get(their_id="pay-1")
+    services.transition(lending, "ship", ill_staff, {"payment_method": "ifla_voucher"})
+    sent = proto.parse(outbox(lending)[-1].body.encode())[1]
+    assert sent.delivery.payment_method == "IFLAVoucher"
+    assert deliver(network, partner_request("pay-2", "DE-1")).ok  # 1.2: in the note
+    old = IllRequest.objects.get(their_id="pay-2")
+    services.transition(old, "ship", ill_staff, {"payment_method": "oclc_ifm"})
+    assert "Payment: IFM" in proto.parse(outbox(old)[-1].body.encode())[1].note
+
+
+def test_the_lenders_payment_method_is_kept(network, ill_staff, borrowing):
+    services.transition(borrowing, "submit", ill_staff)
+    now = dt.datetime.now(dt.UTC)
+    loaned = supplier_says(borrowing.our_id, "DE-1", "Loaned",
+                           delivery=proto.DeliveryInfo(date_sent=now, payment_method="IFM"))  # fmt: skip
+    assert deliver(network, loaned, version="2021-2").ok
+    borrowing.refresh_from_db()
+    assert borrowing.payment_method == "oclc_ifm"
