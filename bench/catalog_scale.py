@@ -24,6 +24,10 @@ Also reported: clusters formed against manifestations generated (a manifestation
 records fell into several clusters is "split"; a cluster with records of several,
 "merged").
 
+--db-dir DIR keeps the SQLite database in DIR: a first run loads it, a later one with the
+same DIR (and the same generated files) applies new migrations and measures again without
+loading, which is what iterating on the queries needs (a 1M load takes over half an hour).
+
 Writes var/bench/catalog_scale.json (a backend's earlier figures for the same generated
 catalogue are kept beside a new one) and prints a table. Exits non-zero only on an error.
 
@@ -77,6 +81,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workdir", type=Path, help="keep the generated files here (reused)")
     parser.add_argument("--max-ingest-seconds", type=float,
                         help="load no further holder after this long; measure what was loaded")  # fmt: skip
+    parser.add_argument("--db-dir", type=Path,
+                        help="SQLite only: keep the database here; reuse it when it is loaded")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="processes generating the files")  # fmt: skip
     parser.add_argument("--backends", nargs="*", choices=["sqlite", "postgresql"],
@@ -101,6 +107,9 @@ def main() -> int:
     backends = args.backends or (
         ["sqlite"] + (["postgresql"] if os.environ.get("DATABASE_URL") else [])
     )
+    if args.db_dir and backends != ["sqlite"]:
+        print("--db-dir keeps a SQLite database only (give --backends sqlite)")
+        return 1
     if "postgresql" in backends and not os.environ.get("DATABASE_URL"):
         print("postgresql asked for but DATABASE_URL is not set (bin/with-postgres sets it)")
         return 1
@@ -121,6 +130,8 @@ def main() -> int:
                        "--queries", str(args.queries), "--who-holds", str(args.who_holds)]  # fmt: skip
             if args.max_ingest_seconds:
                 command += ["--max-ingest-seconds", str(args.max_ingest_seconds)]
+            if args.db_dir:
+                command += ["--db-dir", str(args.db_dir.resolve())]
             code = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 (our own script)
             result = json.loads(out.read_text()) if out.exists() else {"errors": ["no result"]}
             result["date"] = results["date"]
@@ -162,24 +173,13 @@ def print_table(results: dict[str, Any]) -> None:
         print(f"\n{backend} {result.get('server_version', '')} ({result.get('date', '')})")
         for error in result.get("errors", []):
             print(f"error: {error}")
-        ingest = result.get("ingest")
-        if not ingest:
+        if "clusters" not in result:
             continue
-        memory = result["memory"]
-        verdict = "yes" if memory["tree_peak_mb"] <= TARGET_PEAK_MB else "NO"
-        if not ingest["complete"]:
-            print(
-                f"INCOMPLETE: the time budget ran out after {ingest['holders_loaded']} of "
-                f"{generated['holders']} holders; everything below is on what was loaded"
-            )
-        print(f"ingest: {ingest['records']:,} records in {ingest['seconds']:.0f} s = "
-              f"{ingest['per_second']:.0f} rec/s (first tenth of holders {ingest['first_tenth_per_second']:.0f}, "
-              f"last tenth {ingest['last_tenth_per_second']:.0f} rec/s); slowest holder "
-              f"{ingest['slowest']['records']:,} records in {ingest['slowest']['seconds']:.0f} s")  # fmt: skip
-        print(f"memory: main {memory['self_peak_mb']:.0f} MB; import workers together "
-              f"{memory['sampled_children_peak_mb']:.0f} MB (sampled; getrusage's {memory['children_peak_mb']:.0f} MB "
-              "also counts the main process's pages a worker holds between fork and exec); "
-              f"whole tree at once {memory['tree_peak_mb']:.0f} MB (≤ {TARGET_PEAK_MB} MB: {verdict})")  # fmt: skip
+        if result.get("reused"):
+            print(f"database reused from {result['reused']}: {result['clusters']['records']:,} "
+                  "records loaded by an earlier run; no load measured")  # fmt: skip
+        else:
+            print_load(result, generated)
         clusters = result["clusters"]
         print(f"clusters: {clusters['clusters']:,} for {clusters['manifestations']:,} manifestations; "
               f"{clusters['split_manifestations']:,} split ({clusters['split_over_200']:,} of them held "
@@ -210,11 +210,32 @@ def print_table(results: dict[str, Any]) -> None:
         )
 
 
+def print_load(result: dict[str, Any], generated: dict[str, Any]) -> None:
+    ingest = result["ingest"]
+    memory = result["memory"]
+    verdict = "yes" if memory["tree_peak_mb"] <= TARGET_PEAK_MB else "NO"
+    if not ingest["complete"]:
+        print(
+            f"INCOMPLETE: the time budget ran out after {ingest['holders_loaded']} of "
+            f"{generated['holders']} holders; everything below is on what was loaded"
+        )
+    print(f"ingest: {ingest['records']:,} records in {ingest['seconds']:.0f} s = "
+          f"{ingest['per_second']:.0f} rec/s (first tenth of holders {ingest['first_tenth_per_second']:.0f}, "
+          f"last tenth {ingest['last_tenth_per_second']:.0f} rec/s); slowest holder "
+          f"{ingest['slowest']['records']:,} records in {ingest['slowest']['seconds']:.0f} s")  # fmt: skip
+    print(f"memory: main {memory['self_peak_mb']:.0f} MB; import workers together "
+          f"{memory['sampled_children_peak_mb']:.0f} MB (sampled; getrusage's {memory['children_peak_mb']:.0f} MB "
+          "also counts the main process's pages a worker holds between fork and exec); "
+          f"whole tree at once {memory['tree_peak_mb']:.0f} MB (≤ {TARGET_PEAK_MB} MB: {verdict})")  # fmt: skip
+
+
 # --- the child: one database ---------------------------------------------------------------
 
 
 def child(args: argparse.Namespace) -> int:
-    tmp = tempfile.mkdtemp(prefix="catalog-scale-var-")
+    if args.db_dir:
+        args.db_dir.mkdir(parents=True, exist_ok=True)
+    tmp = str(args.db_dir) if args.db_dir else tempfile.mkdtemp(prefix="catalog-scale-var-")
     os.environ["BIBLIOBRIDGE_VAR_DIR"] = tmp
     os.environ["SECRET_KEY"] = "bench-only-secret-key"  # noqa: S105 (a throwaway database)
     os.environ["DJANGO_SETTINGS_MODULE"] = "bibliobridge.settings"
@@ -247,9 +268,10 @@ def child(args: argparse.Namespace) -> int:
 
             connections.close_all()
             drop()
-        import shutil
+        if not args.db_dir:
+            import shutil
 
-        shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)
     args.child_out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     return 1 if result["errors"] else 0
 
@@ -319,18 +341,14 @@ def run(args: argparse.Namespace, sampler: "MemorySampler") -> dict[str, Any]:
     from django.db import connection
 
     manifest = json.loads((args.workdir / catalog_generate.MANIFEST).read_text())
+    from bibliobridge.catalog.models import Record
+
     result: dict[str, Any] = {"server_version": server_version(connection)}
-    result["ingest"] = ingest(args.workdir, manifest, args.max_ingest_seconds)
-    usage_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    usage_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    result["memory"] = {
-        "self_peak_mb": usage_self / 1024,
-        "children_peak_mb": usage_children / 1024,
-        "sampled_self_peak_mb": sampler.self_peak / 1024,
-        "sampled_children_peak_mb": sampler.children_peak / 1024,
-        "tree_peak_mb": max(sampler.tree_peak, usage_self) / 1024,
-        "timeline_s_self_children_mb": sampler.timeline,
-    }
+    if args.db_dir and Record.objects.exists():
+        result["reused"] = str(args.db_dir)
+    else:
+        result["ingest"] = ingest(args.workdir, manifest, args.max_ingest_seconds)
+        result["memory"] = memory_figures(sampler)
     if connection.vendor == "postgresql":
         # What autovacuum does after a bulk load (bench/search_index.py says why).
         started = time.perf_counter()
@@ -343,8 +361,21 @@ def run(args: argparse.Namespace, sampler: "MemorySampler") -> dict[str, Any]:
     result["sampled_records"] = len(sample.rows)
     result["search"] = time_searches(sample, args.queries, args.seed)
     result["who_holds"] = time_who_holds(sample, args.who_holds, args.seed)
-    result["memory"]["peak_mb_at_end"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb_at_end"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
+
+
+def memory_figures(sampler: "MemorySampler") -> dict[str, Any]:
+    usage_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    usage_children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return {
+        "self_peak_mb": usage_self / 1024,
+        "children_peak_mb": usage_children / 1024,
+        "sampled_self_peak_mb": sampler.self_peak / 1024,
+        "sampled_children_peak_mb": sampler.children_peak / 1024,
+        "tree_peak_mb": max(sampler.tree_peak, usage_self) / 1024,
+        "timeline_s_self_children_mb": sampler.timeline,
+    }
 
 
 def server_version(connection) -> str:
@@ -661,10 +692,25 @@ def time_searches(sample: Sample, n: int, seed: int) -> dict[str, Any]:
     result = {"all (after warm-up)": percentiles(first)}
     result.update({kind: percentiles(times) for kind, times in by_kind.items()})
     result["all, the same mix again"] = percentiles(again)
+    result["index alone, the same mix"] = percentiles(time_index_alone(mix))
     result["all (after warm-up)"]["median_total_hits"] = statistics.median(hits) if hits else 0
     result["examples"] = [{"kind": kind, "criteria": {k: v for k, v in vars(c).items() if v not in ("", None)},
                            "page": page} for kind, c, page in mix[:40]]  # fmt: skip
     return result
+
+
+def time_index_alone(mix: list[tuple[str, Any, int]]) -> list[float]:
+    """The reference on a shared machine: the same searches in the index only (the ids of
+    a page and the facets), without reading the page's clusters from the database."""
+    from bibliobridge.catalog import search, searching
+
+    times = []
+    for _kind, criteria, page in mix:
+        started = time.perf_counter()
+        search.search(criteria.query(), page=page, page_size=20, facets=searching.FACETS,
+                      rank=criteria.rank())  # fmt: skip
+        times.append((time.perf_counter() - started) * 1000)
+    return times
 
 
 def who_holds_mix(sample: Sample, n: int, rng: random.Random) -> list[tuple[str, dict[str, Any]]]:
