@@ -2,7 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, NamedTuple
 
@@ -10,11 +10,20 @@ from django.core.paginator import Page, Paginator
 from django.db.models import CharField, Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Value
 from django.db.models.functions import Cast, Substr
 
-from bibliobridge.partners.models import Institution
+from bibliobridge.core.enums import choice_label
+from bibliobridge.core.models import User
+from bibliobridge.partners.models import Institution, name_for_reader
 from bibliobridge.partners.search import search_terms
 
 from .enums import AgreementStatus, AgreementType, DeadlineKind, PartyRole
-from .models import Agreement, AgreementDocument, AgreementParty, AgreementVersion, Condition
+from .models import (
+    Agreement,
+    AgreementDocument,
+    AgreementParty,
+    AgreementVersion,
+    Condition,
+    notice_date_of,
+)
 
 
 class Deadline(NamedTuple):
@@ -39,11 +48,21 @@ def _parties_prefetch() -> Prefetch:
 def agreements_for_list(filters: dict[str, Any] | None = None) -> QuerySet[Agreement]:
     """The agreement list, filtered, with each row's parties preloaded (constant queries).
 
+    filters: as filtered_agreements().
+    """
+    return (
+        filtered_agreements(filters).select_related("owner").prefetch_related(_parties_prefetch())
+    )
+
+
+def filtered_agreements(filters: dict[str, Any] | None = None) -> QuerySet[Agreement]:
+    """The agreements matching the list's filters, most recently changed first.
+
     filters: q (title or party name), type, status, country (a party's), expiring_within
     (days, live agreements only) and today (for expiring_within; default today).
     """
     filters = filters or {}
-    qs = Agreement.objects.select_related("owner").prefetch_related(_parties_prefetch())
+    qs = Agreement.objects.all()
     if filters.get("type"):
         qs = qs.filter(type=filters["type"])
     if filters.get("status"):
@@ -74,6 +93,74 @@ def agreements_for_list(filters: dict[str, Any] | None = None) -> QuerySet[Agree
             expiry_date__lte=today + dt.timedelta(days=int(within)),
         )
     return qs.order_by("-updated_at", "-id")
+
+
+class ListedParty(NamedTuple):
+    name: str
+    country: str
+
+
+@dataclass
+class ListedAgreement:
+    """A row of the agreement list: the values it shows, not an Agreement.
+
+    Fifty agreements with their owners, parties and institutions as model instances
+    took ~20 ms to build; these rows take ~3 ms.
+    """
+
+    pk: int
+    title: str
+    type: str
+    status: str
+    expiry_date: dt.date | None
+    notice_days: int | None
+    owner_id: int | None
+    owner: str = ""
+    parties: list[ListedParty] = field(default_factory=list)
+    # The agreement page's address, which the view knows.
+    url: str = ""
+
+    @property
+    def notice_deadline(self) -> dt.date | None:
+        return notice_date_of(self.expiry_date, self.notice_days)
+
+    def type_label(self) -> str:
+        return choice_label(AgreementType, self.type)
+
+    def status_label(self) -> str:
+        return choice_label(AgreementStatus, self.status)
+
+
+def listed_agreements(agreements: QuerySet[Agreement]) -> list[ListedAgreement]:
+    """One page of filtered_agreements() as rows, in four queries whatever its size."""
+    rows = [
+        ListedAgreement(*values)
+        for values in agreements.values_list(
+            "pk", "title", "type", "status", "expiry_date", "notice_days", "owner_id"
+        )
+    ]
+    owners = User.objects.only("username", "first_name", "last_name").in_bulk(
+        {row.owner_id for row in rows if row.owner_id}
+    )
+    by_pk = {row.pk: row for row in rows}
+    # Institutions by a second query, not a join: joined, PostgreSQL hashes every
+    # institution (8 ms at 5,000) to find the few a page of agreements names.
+    links = list(
+        AgreementParty.objects.filter(agreement_id__in=by_pk)
+        .order_by("id")
+        .values_list("agreement_id", "institution_id")
+    )
+    names = {
+        pk: ListedParty(name_for_reader(name, name_zh, name_en), country)
+        for pk, name, name_zh, name_en, country in Institution.objects.filter(
+            pk__in={institution for _agreement, institution in links}
+        ).values_list("pk", "name", "name_zh", "name_en", "country")
+    }
+    for agreement, institution in links:
+        by_pk[agreement].parties.append(names[institution])
+    for row in rows:
+        row.owner = str(owners[row.owner_id]) if row.owner_id else ""
+    return rows
 
 
 def agreement_detail(pk: int) -> Agreement:

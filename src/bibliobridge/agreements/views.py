@@ -5,6 +5,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -13,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bibliobridge.core.access import check_perm, require_perm
+from bibliobridge.core.links import url_for_id
 from bibliobridge.core.models import User
 from bibliobridge.core.queries import activity_for
 
@@ -73,8 +75,12 @@ def _flash_form_errors(request: HttpRequest, form: BaseForm) -> None:
 @require_perm(VIEW)
 def agreement_list(request: HttpRequest) -> HttpResponse:
     form = AgreementFilterForm(request.GET or None)
-    agreements = queries.agreements_for_list(form.filters())
+    agreements = queries.filtered_agreements(form.filters())
     page = Paginator(agreements, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = queries.listed_agreements(cast(QuerySet[Agreement], page.object_list))
+    detail_url = url_for_id("agreements:detail")
+    for row in rows:
+        row.url = detail_url(row.pk)
     query = request.GET.copy()
     query.pop("page", None)
     # htmx filtering replaces only the rows.
@@ -84,7 +90,13 @@ def agreement_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         template,
-        {"form": form, "page": page, "query": query.urlencode(), "today": timezone.localdate()},
+        {
+            "form": form,
+            "page": page,
+            "rows": rows,
+            "query": query.urlencode(),
+            "today": timezone.localdate(),
+        },
     )
 
 

@@ -3,6 +3,7 @@ import zoneinfo
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from bibliobridge.core import vocab
@@ -17,6 +18,15 @@ from .enums import (
     NameKind,
     PaymentMethod,
 )
+
+
+def name_for_reader(name: str, name_zh: str, name_en: str, language: str | None = None) -> str:
+    """An institution's name for the reader: Chinese in Chinese, English in English, else
+    the original (the active language unless given)."""
+    language = language or get_language() or ""
+    if language.startswith("zh"):
+        return name_zh or name or name_en
+    return name_en or name or name_zh
 
 
 class Tag(models.Model):
@@ -99,13 +109,7 @@ class Institution(models.Model):
         return self.display_name()
 
     def display_name(self, language: str | None = None) -> str:
-        """The name for the reader: Chinese in Chinese, English in English, else the original."""
-        from django.utils.translation import get_language
-
-        language = language or get_language() or ""
-        if language.startswith("zh"):
-            return self.name_zh or self.name or self.name_en
-        return self.name_en or self.name or self.name_zh
+        return name_for_reader(self.name, self.name_zh, self.name_en, language)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:

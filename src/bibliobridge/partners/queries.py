@@ -1,11 +1,14 @@
 """Reusable reads of the partner directory."""
 
-from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet
 
-from .models import Identifier, Institution
+from bibliobridge.core.enums import choice_label
+
+from .enums import InstitutionKind
+from .models import Identifier, Institution, name_for_reader
 from .search import search_terms
 
 
@@ -13,10 +16,21 @@ def institutions_for_list(
     *, q: str = "", country: str = "", kind: str = "", tag: str = "", has_agreement: str = ""
 ) -> QuerySet[Institution]:
     """The partner list: filtered, with what each row shows preloaded (constant queries)."""
+    return filtered_institutions(
+        q=q, country=country, kind=kind, tag=tag, has_agreement=has_agreement
+    ).prefetch_related(
+        Prefetch("identifiers", queryset=Identifier.objects.order_by("scheme", "value")), "tags"
+    )
+
+
+def filtered_institutions(
+    *, q: str = "", country: str = "", kind: str = "", tag: str = "", has_agreement: str = ""
+) -> QuerySet[Institution]:
+    """The partners matching the list's filters, in the list's order."""
     # Agreements build on partners, not the reverse, so their model is looked up by name.
     party = apps.get_model("agreements", "AgreementParty")
     qs = Institution.objects.filter(is_home=False)
-    # A filter only: the flag shown on each row is set for the page alone (mark_agreements).
+    # A filter only: the flag shown on each row is set for the page alone (listed_partners).
     with_party = Exists(party.objects.filter(institution=OuterRef("pk")))
     for term in search_terms(q):
         qs = qs.filter(search_text__contains=term)
@@ -30,26 +44,60 @@ def institutions_for_list(
         qs = qs.filter(with_party)
     elif has_agreement == "no":
         qs = qs.filter(~with_party)
-    return qs.prefetch_related(
-        Prefetch("identifiers", queryset=Identifier.objects.order_by("scheme", "value")), "tags"
-    ).order_by("name_en", "name", "pk")
+    return qs.order_by("name_en", "name", "pk")
 
 
-def mark_agreements(institutions: Iterable[Institution]) -> list[Institution]:
-    """Set ``has_agreement`` on each of one page's institutions, in one query.
+@dataclass
+class ListedPartner:
+    """A row of the partner list: the values it shows, not an Institution.
 
-    As an annotation over the whole list, PostgreSQL hashes every party of every
-    agreement for each page (15–30 ms at 40,000 parties); for fifty rows it need not.
+    Fifty institutions with their identifiers and tags prefetched as model instances
+    took ~10 ms to build; these rows take ~2 ms.
     """
-    party = apps.get_model("agreements", "AgreementParty")
-    rows = list(institutions)
-    with_party = set(
-        party.objects.filter(institution__in=[i.pk for i in rows]).values_list(
-            "institution_id", flat=True
+
+    pk: int
+    name: str
+    name_zh: str
+    name_en: str
+    kind: str
+    country: str
+    identifiers: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    has_agreement: bool = False
+    # The institution page's address, which the view knows.
+    url: str = ""
+
+    def display_name(self) -> str:
+        return name_for_reader(self.name, self.name_zh, self.name_en)
+
+    def kind_label(self) -> str:
+        return choice_label(InstitutionKind, self.kind)
+
+
+def listed_partners(institutions: QuerySet[Institution]) -> list[ListedPartner]:
+    """One page of filtered_institutions() as rows, in four queries whatever its size.
+
+    ``has_agreement`` is looked up for the page's rows only: as an annotation over the
+    whole list, PostgreSQL hashes every party of every agreement for each page (15–30 ms
+    at 40,000 parties).
+    """
+    rows = [
+        ListedPartner(*values)
+        for values in institutions.values_list(
+            "pk", "name", "name_zh", "name_en", "kind", "country"
         )
-    )
-    for institution in rows:
-        institution.has_agreement = institution.pk in with_party
+    ]
+    by_pk = {row.pk: row for row in rows}
+    identifiers = Identifier.objects.filter(institution_id__in=by_pk).order_by("scheme", "value")
+    for pk, value in identifiers.values_list("institution_id", "value"):
+        by_pk[pk].identifiers.append(value)
+    tagged = Institution.tags.through.objects.filter(institution_id__in=by_pk)
+    for pk, name in tagged.order_by("tag__name").values_list("institution_id", "tag__name"):
+        by_pk[pk].tags.append(name)
+    party = apps.get_model("agreements", "AgreementParty")
+    bound = party.objects.filter(institution_id__in=by_pk).order_by()
+    for pk in set(bound.values_list("institution_id", flat=True)):
+        by_pk[pk].has_agreement = True
     return rows
 
 

@@ -1,7 +1,10 @@
+from typing import cast
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -9,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from bibliobridge.core import vocab
 from bibliobridge.core.access import check_perm, require_perm
+from bibliobridge.core.links import url_for_id
 from bibliobridge.core.models import User
 from bibliobridge.core.queries import activity_for
 
@@ -62,14 +66,18 @@ def get_institution_for_user(user: User, pk: int) -> Institution:
 def institution_list(request: HttpRequest) -> HttpResponse:
     filters = ListFilterForm(request.GET or None)
     values = filters.cleaned_data if filters.is_valid() else {}
-    institutions = queries.institutions_for_list(**{k: v or "" for k, v in values.items()})
+    institutions = queries.filtered_institutions(**{k: v or "" for k, v in values.items()})
     page = Paginator(institutions, PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = queries.mark_agreements(page.object_list)
+    rows = queries.listed_partners(cast(QuerySet[Institution], page.object_list))
+    detail_url = url_for_id("partners:detail")
+    for row in rows:
+        row.url = detail_url(row.pk)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "filters": filters,
         "page": page,
+        "rows": rows,
         "query": query.urlencode(),
         "countries": [(c, vocab.country_name(c)) for c in queries.used_countries()],
         "tags": Tag.objects.order_by("name").values_list("name", flat=True),

@@ -216,8 +216,8 @@ class TestList:
         url = reverse("agreements:list")
 
         def titles(**params):
-            page = viewer_client.get(url, params).context["page"]
-            return sorted(a.title for a in page.object_list)
+            rows = viewer_client.get(url, params).context["rows"]
+            return sorted(a.title for a in rows)
 
         assert titles() == ["Exchange A", "ILL B"]
         assert titles(type="publication_exchange") == ["Exchange A"]
@@ -232,15 +232,15 @@ class TestList:
         institution = InstitutionFactory()
         for _ in range(51):
             AgreementFactory(parties=[institution])
-        first = viewer_client.get(reverse("agreements:list")).context["page"]
-        second = viewer_client.get(reverse("agreements:list"), {"page": 2}).context["page"]
-        assert (len(first.object_list), len(second.object_list)) == (50, 1)
+        first = viewer_client.get(reverse("agreements:list")).context["rows"]
+        second = viewer_client.get(reverse("agreements:list"), {"page": 2}).context["rows"]
+        assert (len(first), len(second)) == (50, 1)
 
     @pytest.mark.parametrize("count", [5, 60])
     def test_query_count_is_constant(self, viewer_client, django_assert_max_num_queries, count):
         for _ in range(count):
             AgreementFactory(parties=[InstitutionFactory(), InstitutionFactory()])
-        # session, user, permissions (2), count, page, parties + institutions
+        # session, user, permissions (2), count, page, owners, parties, institutions
         with django_assert_max_num_queries(9):
             response = viewer_client.get(reverse("agreements:list"))
         assert response.status_code == 200

@@ -58,8 +58,8 @@ def test_list_marks_the_partners_with_an_agreement(viewer_client):
     bound = InstitutionFactory(name_en="Bound by an agreement")
     InstitutionFactory(name_en="Free of agreements")
     AgreementFactory(parties=[bound])
-    page = viewer_client.get(reverse("partners:list")).context["page"]
-    flags = {i.name_en: i.has_agreement for i in page.object_list}
+    rows = viewer_client.get(reverse("partners:list")).context["rows"]
+    flags = {i.name_en: i.has_agreement for i in rows}
     assert flags == {"Bound by an agreement": True, "Free of agreements": False}
 
 
