@@ -49,8 +49,11 @@ def database_from_url(url: str) -> dict:
 def sqlite_database(path: Path) -> dict:
     path.parent.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "bibliobridge.core.sqlite3",
         "NAME": path,
+        # Kept open between requests: opening one costs more than most requests, and the
+        # last connection to close checkpoints the write-ahead log.
+        "CONN_MAX_AGE": 60,
         # WAL lets the web server read while the task worker writes.
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",

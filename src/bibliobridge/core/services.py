@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
 
+from . import sql
 from .enums import Action
 from .models import ActivityLog, ApiToken, User, hash_token
 
@@ -53,9 +54,10 @@ def log_activity(
     obj: models.Model,
     changes: dict[str, Any] | None = None,
     message: str = "",
-) -> ActivityLog:
+) -> None:
     """Record one write. Every service that changes data calls this inside its transaction."""
-    return ActivityLog.objects.create(
+    sql.insert(
+        ActivityLog,
         actor=actor if actor is not None and actor.pk else None,
         actor_name=(actor.get_username() if actor is not None and actor.pk else "system"),
         action=str(action),

@@ -10,12 +10,14 @@ answered as the first time.
 import hashlib
 import hmac
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from bibliobridge.core import sql
 from bibliobridge.partners.models import Identifier, Institution
 
 from . import iso18626 as proto
@@ -27,6 +29,32 @@ from .states import RECORDED_ONLY, repeats, step_for
 
 URL_IN_TEXT = re.compile(r"https?://\S+")
 SCHEME_OF = {name: scheme for scheme, name in AGENCY_SCHEMES}
+
+# Every message asks who sent it. These lookups are plain SQL: the ORM would spend
+# several times longer building each query than the database takes to answer it.
+IDENTIFIER, INSTITUTION, PEER = (
+    model._meta.db_table for model in (Identifier, Institution, IllPeer)
+)
+PEER_SQL = (
+    f"SELECT p.institution_id, p.secret_sha256, p.allowed_ips FROM {PEER} p "  # noqa: S608
+    f"JOIN {INSTITUTION} i ON i.id = p.institution_id "
+    f"JOIN {IDENTIFIER} d ON d.institution_id = p.institution_id "
+    "WHERE d.scheme = %s AND d.value = %s AND NOT i.is_home AND p.secret_sha256 <> '' LIMIT 1"
+)
+KNOWN_SQL = (
+    f"SELECT d.institution_id FROM {IDENTIFIER} d "  # noqa: S608
+    f"JOIN {INSTITUTION} i ON i.id = d.institution_id "
+    "WHERE d.scheme = %s AND d.value = %s AND i.is_home = %s LIMIT 1"
+)
+
+
+@dataclass(frozen=True)
+class Peer:
+    """A partner's ISO 18626 access, as a message is checked against it."""
+
+    institution_id: int
+    secret_sha256: str
+    allowed_ips: list[str]
 
 
 @dataclass
@@ -64,14 +92,14 @@ def receive(body: bytes, caller: Caller) -> bytes:
     )
     agency = f"{sender_id.type}:{sender_id.value}" if sender_id else ""
     try:
+        # Read and written before the transaction: on SQLite it is the one writer at a time.
+        partner = _authenticate(message, sender_id, caller)
+        reason, action = _echo(message)
+        answer = proto.confirm(
+            kind, message.header, version, received_at, reason_for_message=reason, action=action
+        )
         with transaction.atomic():
-            partner = _authenticate(message, sender_id, caller)
             event, request = _apply(message, partner)
-            reason, action = _echo(message)
-            answer = proto.confirm(
-                kind, message.header, version, received_at,
-                reason_for_message=reason, action=action,
-            )  # fmt: skip
             # Kept last: the unique (agency, digest) refuses a resend here, rolling back all.
             _keep(body, digest, kind, version, partner, agency, answer, "", "", request, event)
         return answer
@@ -127,19 +155,20 @@ def _keep(
     digest: str,
     kind: str,
     version: str,
-    partner: Institution | None,
+    partner: int | None,
     agency: str,
     answer: bytes,
     error_type: str,
     detail: str,
     request: IllRequest | None = None,
     event: str = "",
-) -> IllMessage:
-    return IllMessage.objects.create(
+) -> None:
+    sql.insert(
+        IllMessage,
         request=request,
         event=event,
         direction=Direction.INCOMING,
-        partner=partner,
+        partner_id=partner,
         agency=agency[:120],
         kind=kind,
         version=version,
@@ -159,27 +188,26 @@ def _keep(
 # --- who is it --------------------------------------------------------------------------
 
 
-def _known(agency: proto.AgencyId | None) -> Institution | None:
-    if agency is None or agency.type.upper() not in SCHEME_OF:
+def _known(agency: proto.AgencyId | None, home: bool = False) -> int | None:
+    """The institution (a partner; ``home``: our library) the agency id names, if any."""
+    scheme = SCHEME_OF.get(agency.type.upper()) if agency is not None else None
+    if agency is None or scheme is None:
         return None
-    found = (
-        Identifier.objects.filter(scheme=SCHEME_OF[agency.type.upper()], value=agency.value)
-        .select_related("institution")
-        .first()
-    )
-    return found.institution if found else None
+    with connection.cursor() as cursor:
+        cursor.execute(KNOWN_SQL, [scheme, agency.value, home])
+        row = cursor.fetchone()
+    return row[0] if row else None
 
 
-def _authenticate(
-    message: proto.Message, sender_id: proto.AgencyId | None, caller: Caller
-) -> Institution:
-    """The partner that sent the message, if it is known, addressed to us, and proves it."""
+def _authenticate(message: proto.Message, sender_id: proto.AgencyId | None, caller: Caller) -> int:
+    """The partner that sent the message (its id), if it is known, addressed to us, and
+    proves it."""
     recipient = (
         message.header.requesting_agency
         if isinstance(message, proto.SupplyingAgencyMessage)
         else message.header.supplying_agency
     )
-    if recipient is not None and not _is_us(recipient):
+    if recipient is not None and _known(recipient, home=True) is None:
         raise Refused("UnrecognisedDataValue", f"agency {recipient} is not this library")
     peer = _peer(sender_id)
     if peer is None:
@@ -194,33 +222,23 @@ def _authenticate(
         raise Refused(
             "UnrecognisedDataValue", f"agency {sender_id} may not send from {caller.address}"
         )
-    return peer.institution
+    return peer.institution_id
 
 
-def _is_us(agency: proto.AgencyId) -> bool:
-    scheme = SCHEME_OF.get(agency.type.upper())
-    return (
-        scheme is not None
-        and Identifier.objects.filter(
-            institution__is_home=True, scheme=scheme, value=agency.value
-        ).exists()
-    )
-
-
-def _peer(agency: proto.AgencyId | None) -> IllPeer | None:
+def _peer(agency: proto.AgencyId | None) -> Peer | None:
     """The partner's ISO 18626 access, found by the agency id it sends (one query)."""
-    if agency is None or agency.type.upper() not in SCHEME_OF:
+    scheme = SCHEME_OF.get(agency.type.upper()) if agency is not None else None
+    if agency is None or scheme is None:
         return None
-    return (
-        IllPeer.objects.filter(
-            institution__identifiers__scheme=SCHEME_OF[agency.type.upper()],
-            institution__identifiers__value=agency.value,
-            institution__is_home=False,
-        )
-        .exclude(secret_sha256="")
-        .select_related("institution")
-        .first()
-    )
+    with connection.cursor() as cursor:
+        cursor.execute(PEER_SQL, [scheme, agency.value])
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    institution_id, secret_sha256, allowed_ips = row
+    # JSON comes back as text from both databases (Django's JSONField decodes it itself).
+    ips = json.loads(allowed_ips) if isinstance(allowed_ips, str) else allowed_ips
+    return Peer(institution_id, secret_sha256, ips or [])
 
 
 def _allowed(address: str, networks: list[str]) -> bool:
@@ -241,24 +259,22 @@ def _allowed(address: str, networks: list[str]) -> bool:
 
 
 def _request_named(
-    message: proto.Message, partner: Institution | None, lock: bool = False
+    message: proto.Message, partner: int | None, lock: bool = False
 ) -> IllRequest | None:
     """The transaction a status or action message is about, if it is this partner's
     (``lock``: read for update, inside the caller's transaction)."""
     if partner is None or isinstance(message, proto.Request):
         return None
-    header = message.header
-    requests = IllRequest.objects.select_for_update() if lock else IllRequest.objects
+    named = message.header.requesting_agency_request_id
+    # A supplier's message names our request by our id, a requester's by its own.
     if isinstance(message, proto.SupplyingAgencyMessage):
-        return requests.filter(
-            role=Role.REQUESTER, our_id=header.requesting_agency_request_id, partner=partner
-        ).first()
-    return requests.filter(
-        role=Role.SUPPLIER, their_id=header.requesting_agency_request_id, partner=partner
-    ).first()
+        where = {"role": Role.REQUESTER, "our_id": named, "partner": partner}
+    else:
+        where = {"role": Role.SUPPLIER, "their_id": named, "partner": partner}
+    return sql.fetch(IllRequest, where, lock=lock)
 
 
-def _apply(message: proto.Message, partner: Institution) -> tuple[str, IllRequest]:
+def _apply(message: proto.Message, partner: int) -> tuple[str, IllRequest]:
     """Change what the message changes; returns the event it was and its request.
 
     Raises Refused."""
@@ -324,20 +340,20 @@ def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:
     return message.status, details
 
 
-def _new_request(message: proto.Request, partner: Institution) -> tuple[str, IllRequest]:
+def _new_request(message: proto.Request, partner: int) -> tuple[str, IllRequest]:
     header, bib, publication, service = (
         message.header, message.bibliographic, message.publication, message.service,
     )  # fmt: skip
     if service is not None and service.request_type == "Reminder":
         request = IllRequest.objects.filter(
-            role=Role.SUPPLIER, partner=partner, their_id=header.requesting_agency_request_id
+            role=Role.SUPPLIER, partner_id=partner, their_id=header.requesting_agency_request_id
         ).first()
         if request is None:
             raise Refused("UnrecognisedDataValue", "a reminder for an unknown request")
         services.flag(request, "the requester sent a reminder")
         return "Reminder", request
     if IllRequest.objects.filter(
-        role=Role.SUPPLIER, partner=partner, their_id=header.requesting_agency_request_id
+        role=Role.SUPPLIER, partner_id=partner, their_id=header.requesting_agency_request_id
     ).exists():
         raise Refused(
             "UnrecognisedDataValue",
@@ -350,7 +366,7 @@ def _new_request(message: proto.Request, partner: Institution) -> tuple[str, Ill
         None,
         Role.SUPPLIER,
         service="copy" if copy else "loan",
-        partner=partner,
+        partner_id=partner,
         their_id=header.requesting_agency_request_id[:200],
         title=(bib.title or bib.title_of_component or "?")[:1000],
         author=bib.author[:500],

@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from bibliobridge.core import sql
 from bibliobridge.core.enums import Action
 from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
@@ -199,11 +200,13 @@ def transition(
         if event == "fill_locally":
             values["filled_locally"] = True
         if event in ROTA_OUTCOMES and current.role == Role.REQUESTER:  # the lender's turn ends
-            current.rota.filter(outcome=RotaEntry.Outcome.ASKED).update(
-                outcome=ROTA_OUTCOMES[event]
-            )
-        # Compare-and-set besides the row lock: SQLite has no row locks.
-        updated = IllRequest.objects.filter(pk=current.pk, state=old).update(
+            asked = {"request": current.pk, "outcome": RotaEntry.Outcome.ASKED}
+            sql.update(RotaEntry, asked, outcome=ROTA_OUTCOMES[event])
+        # Compare-and-set besides the row lock: SQLite has no row locks. Plain SQL: every
+        # message a partner sends comes here.
+        updated = sql.update(
+            IllRequest,
+            {"id": current.pk, "state": old},
             state=step.target,
             state_changed_at=now,
             updated_at=now,

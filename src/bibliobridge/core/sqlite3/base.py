@@ -1,0 +1,121 @@
+"""Django's SQLite backend, with writers taking turns instead of sleeping.
+
+SQLite lets one transaction write at a time (ours begin IMMEDIATE, so every transaction
+is a writer). The others wait in SQLite's busy handler, which sleeps 1, 2, 5 … up to
+100 ms between tries: under many concurrent writers (gunicorn threads and workers
+taking ISO 18626 messages) the database sits idle while they sleep, and latencies reach
+seconds. Here a transaction first waits for its turn on a lock that wakes the next
+writer as soon as the last one commits: a thread lock within the process, then a file
+lock beside the database across processes. SQLite's own lock and timeout still stand
+behind it: a writer that does not get its turn within the timeout goes on and lets
+SQLite decide.
+"""
+
+import fcntl
+import os
+import threading
+import time
+from typing import Any
+
+from django.db.backends.sqlite3 import base
+
+POLL_SECONDS = 0.0005  # between tries for the file lock (another process has it)
+
+
+class Turn:
+    """Whose turn it is to write one database file, among threads and processes."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path + ".writers"
+        self.thread_lock = threading.Lock()
+        self.fd: int | None = None
+        self.pid = 0
+
+    def take(self, timeout: float) -> bool:
+        """Wait for the turn up to ``timeout`` seconds; False if it did not come."""
+        deadline = time.monotonic() + timeout
+        if not self.thread_lock.acquire(timeout=timeout):
+            return False
+        try:
+            fd = self._file()
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    return True
+                except BlockingIOError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(POLL_SECONDS)
+        except OSError:
+            pass  # no lock file (a read-only directory): SQLite alone decides
+        self.thread_lock.release()
+        return False
+
+    def give(self) -> None:
+        if self.fd is not None:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        self.thread_lock.release()
+
+    def _file(self) -> int:
+        # A descriptor opened before a fork would be shared with the child, and a file
+        # lock held through it would be the child's too: each process opens its own.
+        if self.fd is None or self.pid != os.getpid():
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+            self.pid = os.getpid()
+        return self.fd
+
+
+TURNS: dict[str, Turn] = {}
+TURNS_LOCK = threading.Lock()
+
+
+def turn_for(path: str) -> Turn:
+    with TURNS_LOCK:
+        return TURNS.setdefault(path, Turn(path))
+
+
+class DatabaseWrapper(base.DatabaseWrapper):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._holds_turn = False
+
+    def _turn(self) -> Turn | None:
+        if self.is_in_memory_db():
+            return None
+        return turn_for(os.path.abspath(str(self.settings_dict["NAME"])))
+
+    def _start_transaction_under_autocommit(self) -> None:
+        turn = self._turn()
+        if turn is not None and not self._holds_turn:
+            timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
+            self._holds_turn = turn.take(timeout)
+        try:
+            super()._start_transaction_under_autocommit()  # type: ignore[misc]
+        except BaseException:
+            self._give_turn()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()  # type: ignore[misc]
+        finally:
+            self._give_turn()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()  # type: ignore[misc]
+        finally:
+            self._give_turn()
+
+    def _close(self) -> None:
+        try:
+            super()._close()  # type: ignore[misc]
+        finally:
+            self._give_turn()
+
+    def _give_turn(self) -> None:
+        if self._holds_turn:
+            self._holds_turn = False
+            turn = self._turn()
+            if turn is not None:
+                turn.give()
