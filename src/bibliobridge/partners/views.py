@@ -80,7 +80,8 @@ def institution_list(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "query": query.urlencode(),
         "countries": [(c, vocab.country_name(c)) for c in queries.used_countries()],
-        "tags": Tag.objects.order_by("name").values_list("name", flat=True),
+        # A list, not a QuerySet: the cached filter form varies on its every item.
+        "tags": list(Tag.objects.order_by("name").values_list("name", flat=True)),
     }
     template = (
         "partners/list.html#rows" if request.headers.get("HX-Request") else "partners/list.html"

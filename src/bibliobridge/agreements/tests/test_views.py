@@ -228,6 +228,22 @@ class TestList:
         assert titles(expiring_within=30) == ["ILL B"]
         assert titles(expiring_within=10) == []
 
+    def test_filter_form_follows_the_language_and_filters(self, viewer_client):
+        # The form is rendered once per language and filters (a cache).
+        url = reverse("agreements:list")
+        html = viewer_client.get(url, {"status": "signed"}).content.decode()
+        assert '<option value="signed" selected>Signed</option>' in html
+        assert (
+            "is not an ISO 3166 country code"
+            in viewer_client.get(url, {"country": "XX"}).content.decode()
+        )
+        viewer_client.cookies["django_language"] = "zh-hans"
+        html = viewer_client.get(url, {"status": "signed"}).content.decode()
+        assert '<option value="signed" selected>已签署</option>' in html
+        assert (
+            "不是 ISO 3166 国家代码" in viewer_client.get(url, {"country": "XX"}).content.decode()
+        )
+
     def test_paging(self, viewer_client):
         institution = InstitutionFactory()
         for _ in range(51):

@@ -64,6 +64,22 @@ def test_list_marks_the_partners_with_an_agreement(viewer_client):
 
 
 @pytest.mark.django_db
+def test_list_filter_form_follows_the_language_filters_and_countries(viewer_client):
+    # The form is rendered once per language, filters, countries and tags (a cache).
+    InstitutionFactory(country="JP")
+    url = reverse("partners:list")
+    html = viewer_client.get(url, {"kind": "consortium"}).content.decode()
+    assert '<option value="consortium" selected>Consortium</option>' in html
+    assert '<option value="JP" >Japan</option>' in html
+    InstitutionFactory(country="FR")
+    assert '<option value="FR" >France</option>' in viewer_client.get(url).content.decode()
+    viewer_client.cookies["django_language"] = "zh-hans"
+    html = viewer_client.get(url, {"kind": "consortium", "country": "FR"}).content.decode()
+    assert '<option value="consortium" selected>图书馆联盟</option>' in html
+    assert '<option value="FR" selected>法国</option>' in html
+
+
+@pytest.mark.django_db
 @pytest.mark.parametrize("count", [5, 60])
 def test_list_runs_a_constant_number_of_queries(
     viewer_client, django_assert_max_num_queries, count, officer
