@@ -4,12 +4,14 @@ import zoneinfo
 import pytest
 from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
+from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from bibliobridge.conftest import PASSWORD
 from bibliobridge.core import vocab
-from bibliobridge.core.enums import Role
+from bibliobridge.core.enums import Role, choice_label
+from bibliobridge.core.links import url_for_id
 from bibliobridge.core.models import ActivityLog, ApiToken
 from bibliobridge.core.roles import ROLE_PERMISSIONS
 from bibliobridge.core.services import create_api_token, revoke_api_token, user_for_token
@@ -168,3 +170,25 @@ def test_error_pages_are_pages_not_tracebacks(viewer_client):
 
 def test_health_check(client):
     assert client.get("/healthz").content == b"ok"
+
+
+def test_choice_labels_follow_the_language():
+    with translation.override("en"):
+        assert choice_label(Role, Role.VIEWER) == "Read-only viewer"
+        assert choice_label(Role, "no_such_role") == "no_such_role"
+    with translation.override("zh-hans"):
+        assert choice_label(Role, Role.VIEWER) == str(Role.VIEWER.label)
+        assert choice_label(Role, Role.VIEWER) != "Read-only viewer"
+
+
+def test_date_format_filter_writes_dates_as_the_date_filter_does():
+    shown = Template('{% load dates %}{{ day|date_format }}|{{ day|date:"DATE_FORMAT" }}')
+    for language, expected in [("en", "March 4, 2027"), ("zh-hans", "2027年3月4日")]:
+        with translation.override(language):
+            assert shown.render(Context({"day": dt.date(2027, 3, 4)})) == f"{expected}|{expected}"
+    assert Template("{% load dates %}{{ day|date_format }}").render(Context({"day": None})) == ""
+
+
+def test_url_for_id_is_reverse_for_any_id():
+    url = url_for_id("partners:detail")
+    assert [url(7), url(1234)] == [reverse("partners:detail", args=[n]) for n in (7, 1234)]
