@@ -77,9 +77,11 @@ class Agreement(models.Model):
             ("export_agreements", _("Can export agreements")),
         ]
         indexes = [
-            # Reminders and the expiry calendar: live agreements by expiry date.
-            models.Index(fields=["status", "expiry_date"], name="agreement_expiry"),
-            models.Index(fields=["status", "notice_date"], name="agreement_notice"),
+            # Reminders and the expiry calendar: live agreements by expiry date. The title
+            # makes the index cover queries.deadline_rows() (ordered by day, then title):
+            # without it SQLite read every row of the next 90 days' deadlines to count them.
+            models.Index(fields=["status", "expiry_date", "title"], name="agreement_expiry"),
+            models.Index(fields=["status", "notice_date", "title"], name="agreement_notice"),
             # The agreement list filtered by type.
             models.Index(fields=["type", "status"], name="agreement_type"),
             # The agreement list's default order.
