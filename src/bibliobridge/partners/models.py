@@ -57,9 +57,7 @@ class Institution(models.Model):
     name = models.CharField(_("name (original script)"), max_length=300)
     name_zh = models.CharField(_("Chinese name"), max_length=300, blank=True)
     name_en = models.CharField(_("English name"), max_length=300, blank=True)
-    country = models.CharField(
-        _("country"), max_length=2, validators=[vocab.validate_country], db_index=True
-    )
+    country = models.CharField(_("country"), max_length=2, validators=[vocab.validate_country])
     region = models.CharField(_("region"), max_length=100, blank=True)
     city = models.CharField(_("city"), max_length=100, blank=True)
     time_zone = models.CharField(
@@ -98,6 +96,10 @@ class Institution(models.Model):
             models.Index(fields=["name_en", "name", "id"], name="institution_sort"),
             # Partner list filtered by kind.
             models.Index(fields=["kind"], name="institution_kind"),
+            # Partners filtered by country, and the countries themselves: the partner
+            # list's country choices and count, partners_by_country (home page, map). With
+            # both flags in it these read the index alone, not a row per partner.
+            models.Index(fields=["country", "is_home", "is_active"], name="institution_country"),
         ]
         constraints = [
             models.UniqueConstraint(
