@@ -6,8 +6,10 @@ Staff decisions (``ClusterDecision``: these two are / are not the same) win over
 comparison and survive re-imports, because a re-imported record keeps its row.
 """
 
+import json
 from collections.abc import Iterable
 from dataclasses import fields
+from operator import itemgetter
 from typing import Any
 
 from django.db import connection, transaction
@@ -135,8 +137,10 @@ def _found_clusters(run_id: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {cluster_table} "  # noqa: S608
-            "(founder_id, title, year, record_count, holder_count, updated_at) "
-            f"SELECT id, SUBSTR(title, 1, 1000), year, 1, 1, %s FROM {record_table} "
+            "(founder_id, title, year, record_count, holder_count, held_by, updated_at) "
+            # held_by as refresh() writes it: [[holder id, record id]].
+            f"SELECT id, SUBSTR(title, 1, 1000), year, 1, 1, "
+            f"'[[' || holder_id || ',' || id || ']]', %s FROM {record_table} "
             "WHERE run_id = %s AND status = %s AND cluster_id IS NULL",
             [timezone.now(), run_id, active],
         )
@@ -250,8 +254,8 @@ def _decisions(ids: set[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]
 
 
 def refresh(cluster_ids: Iterable[int]) -> None:
-    """Recount clusters' members and holders, retitle them from their first member, and
-    delete those left empty."""
+    """Recount clusters' members and holders, list the holders, retitle clusters from
+    their first member, and delete those left empty."""
     ids = sorted(pk for pk in set(cluster_ids) if pk)
     record_table, cluster_table = Record._meta.db_table, Cluster._meta.db_table
     members = f"FROM {record_table} r WHERE r.cluster_id = {cluster_table}.id AND r.status = %s"
@@ -268,19 +272,42 @@ def refresh(cluster_ids: Iterable[int]) -> None:
             cursor.execute(
                 f"UPDATE {cluster_table} SET "  # noqa: S608
                 f"record_count = (SELECT COUNT(*) {members}), "
-                f"holder_count = (SELECT COUNT(DISTINCT r.holder_id) {members}), "
                 # Cut as Cluster.title is: PostgreSQL refuses a longer value, SQLite keeps it.
                 f"title = COALESCE(SUBSTR({first('title')}, 1, 1000), title), "
                 f"year = {first('year')}, updated_at = %s "
                 f"WHERE id IN ({marks})",
-                [active, active, active, active, now, *chunk],
+                [active, active, active, now, *chunk],
             )
+            _list_holders(cursor, chunk)
     # A cluster left without members is gone (withdrawn records belong to none).
     held = _existing(ids, record_count__gt=0)
     empty = [pk for pk in ids if pk not in held]
     searching.retire_clusters(empty)
     for start in range(0, len(empty), BATCH):
         Cluster.objects.filter(pk__in=empty[start : start + BATCH]).delete()
+
+
+def _list_holders(cursor: Any, ids: list[int]) -> None:
+    """Set Cluster.held_by, and holder_count with it, from the clusters' held records."""
+    marks = ", ".join(["%s"] * len(ids))
+    cursor.execute(
+        f"SELECT cluster_id, holder_id, MIN(id) FROM {Record._meta.db_table} "  # noqa: S608
+        f"WHERE cluster_id IN ({marks}) AND status = %s GROUP BY cluster_id, holder_id",
+        [*ids, RecordStatus.ACTIVE.value],
+    )
+    held: dict[int, list[tuple[int, int]]] = {pk: [] for pk in ids}
+    for cluster_id, holder_id, first in cursor.fetchall():
+        held[cluster_id].append((holder_id, first))
+    cursor.executemany(
+        f"UPDATE {Cluster._meta.db_table} SET held_by = %s, holder_count = %s "  # noqa: S608
+        "WHERE id = %s",
+        [(held_by_text(pairs), len(pairs), pk) for pk, pairs in held.items()],
+    )
+
+
+def held_by_text(pairs: list[tuple[int, int]]) -> str:
+    """Cluster.held_by's JSON for (holder id, record id) pairs: by record id, no spaces."""
+    return json.dumps(sorted(pairs, key=itemgetter(1)), separators=(",", ":"))
 
 
 @transaction.atomic

@@ -1,5 +1,7 @@
 """The union catalogue: partners' records, their holdings, clusters of duplicates, import runs."""
 
+import json
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -18,6 +20,11 @@ class Cluster(models.Model):
     year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
     record_count = models.PositiveIntegerField(_("records"), default=0)
     holder_count = models.PositiveIntegerField(_("holders"), default=0)
+    # [[holder id, its lowest record id here], ...] of the held records, by record id: a
+    # search page or a rota lists a title's holders without reading its hundreds of
+    # records. JSON as text, so that a load founding thousands of clusters writes it in
+    # the same SQL on both databases (clusters._found_clusters); see held_by_pairs().
+    held_by = models.TextField(default="[]", editable=False)
     # The record whose arrival started it: lets a load found thousands of clusters at once.
     founder_id = models.BigIntegerField(null=True, editable=False, db_index=True)
     # Its current document in the search index (catalog.searching); new whenever it changes.
@@ -30,6 +37,10 @@ class Cluster(models.Model):
 
     def __str__(self) -> str:
         return self.title or f"#{self.pk}"
+
+    def held_by_pairs(self) -> list[list[int]]:
+        """[holder id, its lowest record id in the cluster] for each holder."""
+        return json.loads(self.held_by)
 
 
 class SearchDocCounter(models.Model):

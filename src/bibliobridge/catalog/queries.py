@@ -1,5 +1,6 @@
 """Reads of the union catalogue: records, clusters, and who holds a manifestation."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch, Q, QuerySet
@@ -19,6 +20,9 @@ from .text import fold
 MAX_TITLE_CANDIDATES = 200
 # A citation answered at least this well is a match.
 CITATION_THRESHOLD = 0.8
+# What citation_match reads of a record, and the cluster it counts for.
+CITATION_FIELDS = ("cluster_id", "title", "title_vernacular", "title_romanised", "names",
+                   "names_vernacular", "year")  # fmt: skip
 
 
 def active_records() -> QuerySet[Record]:
@@ -36,10 +40,92 @@ def cluster_detail(pk: int) -> Cluster:
     return Cluster.objects.prefetch_related(Prefetch("records", queryset=members)).get(pk=pk)
 
 
+# What a list of holders shows of each: str() names it in the reader's language; pull
+# slips look for our own library.
+HOLDER_FIELDS = ("name", "name_zh", "name_en", "country", "is_home")
+# What a cluster's records are read with when a caller wants them (the API lists them, SRU
+# writes their holdings, pull slips their shelf marks): neither the original nor what only
+# the matcher and the record page read.
+MEMBER_FIELDS = ("cluster_id", "holder_id", "local_id", "flavour", "title",
+                 "title_vernacular", "year", "edition", "isbns", "holdings")  # fmt: skip
+
+
+def holders_of(clusters: Iterable[Cluster]) -> dict[int, list[tuple[Institution, int]]]:
+    """Each cluster's holders with the first of their records in it, in one query.
+
+    In the order of holder name, then record id: the order of the cluster's records, of
+    which each holder's first stands for it (ClusterRecords reads them all).
+    """
+    held = {cluster.pk: cluster.held_by_pairs() for cluster in clusters}
+    ids = {holder for pairs in held.values() for holder, _record in pairs}
+    institutions = list(
+        Institution.objects.filter(pk__in=ids).only(*HOLDER_FIELDS).order_by("name", "pk")
+    )
+    by_pk = {institution.pk: institution for institution in institutions}
+    place = _name_places(institutions)
+    return {
+        pk: [
+            (by_pk[holder], record)
+            for _place, record, holder in sorted((place[h], r, h) for h, r in pairs)
+        ]
+        for pk, pairs in held.items()
+    }
+
+
+def _name_places(in_name_order: list[Institution]) -> dict[int, int]:
+    """Each institution's place by name. Equal names share one, so that the record id
+    decides between their records, as order_by("holder__name", "pk") does."""
+    places: dict[int, int] = {}
+    place, previous = -1, None
+    for institution in in_name_order:
+        if institution.name != previous:
+            place, previous = place + 1, institution.name
+        places[institution.pk] = place
+    return places
+
+
+class ClusterRecords:
+    """The held records of some clusters (MEMBER_FIELDS, with their holders), in holder
+    name then record order: read in one query for all of them, and only when asked for.
+
+    A search page or a rota needs only who holds a title (holders_of); the records of a
+    title held by hundreds of libraries are read when a caller lists them.
+    """
+
+    def __init__(self, cluster_ids: Iterable[int]) -> None:
+        self.cluster_ids = list(cluster_ids)
+        self._read: dict[int | None, list[Record]] | None = None
+
+    def of(self, cluster_id: int, holder_id: int | None = None) -> list[Record]:
+        if self._read is None:
+            self._read = self._records()
+        records = self._read.get(cluster_id, [])
+        return records if holder_id is None else [r for r in records if r.holder_id == holder_id]
+
+    def _records(self) -> dict[int | None, list[Record]]:
+        found: dict[int | None, list[Record]] = {pk: [] for pk in self.cluster_ids}
+        members = (
+            active_records()
+            .filter(cluster_id__in=self.cluster_ids)
+            .select_related("holder")
+            .only(*MEMBER_FIELDS, *(f"holder__{name}" for name in HOLDER_FIELDS))
+            .order_by("holder__name", "pk")
+        )
+        for record in members:
+            found[record.cluster_id].append(record)
+        return found
+
+
 @dataclass
 class Holder:
     institution: Institution
-    records: list[Record] = field(default_factory=list)
+    cluster_id: int
+    _records: ClusterRecords = field(repr=False)
+
+    @property
+    def records(self) -> list[Record]:
+        """Its records in the cluster; the first ask reads those of every holder found."""
+        return self._records.of(self.cluster_id, self.institution.pk)
 
 
 @dataclass
@@ -71,7 +157,10 @@ def who_holds(
             cluster_id: (1.0, reason)
             for cluster_id, reason in MatchKey.objects.filter(
                 key__in=keys, record__status=RecordStatus.ACTIVE
-            ).values_list("record__cluster_id", "key")
+            )
+            # One row per cluster and key, not per record: a title held by hundreds.
+            .values_list("record__cluster_id", "key")
+            .distinct()
             if cluster_id
         }
     elif title.strip():
@@ -118,7 +207,7 @@ def _by_title(title: str, name: str, year: int | None) -> dict[int, tuple[float,
         MatchKey.objects.filter(query).values_list("record_id", flat=True)[:MAX_TITLE_CANDIDATES]
     )
     found: dict[int, tuple[float, str]] = {}
-    for record in active_records().filter(pk__in=candidate_ids).defer("raw"):
+    for record in active_records().filter(pk__in=candidate_ids).only(*CITATION_FIELDS):
         confidence, reason = citation_match(title, name, year, record)
         best = found.get(record.cluster_id)
         if (
@@ -164,19 +253,15 @@ def citation_match(title: str, name: str, year: int | None, record: Record) -> t
 
 def _held(found: dict[int, tuple[float, str]]) -> list[Held]:
     clusters = Cluster.objects.in_bulk(list(found))
-    records = (
-        active_records()
-        .filter(cluster_id__in=list(found))
-        .select_related("holder")
-        .defer("raw")
-        .order_by("holder__name", "pk")
-    )
-    holders: dict[int, dict[int, Holder]] = {}
-    for record in records:
-        by_holder = holders.setdefault(record.cluster_id, {})
-        by_holder.setdefault(record.holder_id, Holder(record.holder)).records.append(record)
+    holders = holders_of(clusters.values())
+    records = ClusterRecords(clusters.keys())
     result = [
-        Held(clusters[pk], confidence, reason, list(holders.get(pk, {}).values()))
+        Held(
+            clusters[pk],
+            confidence,
+            reason,
+            [Holder(institution, pk, records) for institution, _first in holders[pk]],
+        )
         for pk, (confidence, reason) in found.items()
         if pk in clusters
     ]

@@ -22,12 +22,15 @@ from . import search
 from .enums import RecordStatus
 from .marc.normalise import isbn13
 from .models import Cluster, Record, SearchDocCounter
+from .queries import ClusterRecords, holders_of
 from .text import tokens
 
 BATCH = 2000
 FACETS = ("l", "y", "h", "c")
 ANY, TITLE, NAME, SUBJECT = "a", "t", "n", "s"
 ISBN, ISSN, OCLC, YEAR, LANGUAGE, HOLDER, COUNTRY = "i", "x", "o", "y", "l", "h", "c"
+# What the search page shows of a hit's first record (the cluster has title and year).
+FIRST_FIELDS = ("title_vernacular", "names", "publisher")
 
 
 # What record_terms reads of a record, in this order (values, not model instances:
@@ -206,15 +209,18 @@ def normal_issn(text: str) -> str:
 
 @dataclass
 class Hit:
+    """A cluster found: its holders (by name, as its records are ordered) and its first record,
+    with what the search page shows of it (FIRST_FIELDS)."""
+
     cluster: Cluster
-    records: list[Record] = field(default_factory=list)
+    holders: list[Institution]
+    first: Record | None
+    _records: ClusterRecords = field(repr=False)
 
     @property
-    def holders(self) -> list[Institution]:
-        seen: dict[int, Institution] = {}
-        for record in self.records:
-            seen.setdefault(record.holder_id, record.holder)
-        return list(seen.values())
+    def records(self) -> list[Record]:
+        """Its held records (queries.MEMBER_FIELDS); the first ask reads the whole page's."""
+        return self._records.of(self.cluster.pk)
 
 
 @dataclass
@@ -257,14 +263,25 @@ def find_query(
     result = search.search(query, page=page, page_size=size, facets=facets, rank=rank)
     doc_ids = result.doc_ids[skip:]
     clusters = {c.doc_id: c for c in Cluster.objects.filter(doc_id__in=doc_ids)}
-    hits = {c.pk: Hit(c) for c in clusters.values()}
-    members = (
-        Record.objects.filter(cluster_id__in=list(hits), status=RecordStatus.ACTIVE)
-        .select_related("holder")
-        .defer("raw")
-        .order_by("holder__name", "pk")
+    return Found(
+        result.total, _hits([clusters[doc] for doc in doc_ids if doc in clusters]), result.facets
     )
-    for record in members:
-        hits[record.cluster_id].records.append(record)
-    ordered = [hits[clusters[doc].pk] for doc in doc_ids if doc in clusters]
-    return Found(result.total, ordered, result.facets)
+
+
+def _hits(clusters: list[Cluster]) -> list[Hit]:
+    """Hits for clusters in result order: two queries, however many records they hold."""
+    holders = holders_of(clusters)
+    # A cluster's first record is the first of its first holder's.
+    first_ids = {pk: held[0][1] for pk, held in holders.items() if held}
+    records = Record.objects.only(*FIRST_FIELDS).in_bulk(list(first_ids.values()))
+    first = {pk: records[record] for pk, record in first_ids.items() if record in records}
+    members = ClusterRecords(c.pk for c in clusters)
+    return [
+        Hit(
+            cluster,
+            [institution for institution, _first in holders[cluster.pk]],
+            first.get(cluster.pk),
+            members,
+        )
+        for cluster in clusters
+    ]

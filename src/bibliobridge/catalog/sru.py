@@ -396,15 +396,21 @@ def _holder_id(value: str) -> str:
 
 @dataclass
 class Holders:
-    """What the records of one page need besides their hits: ISILs, originals."""
+    """What the records of one page need besides their hits: ISILs, originals, and each
+    hit's first record in full (hits carry only queries.MEMBER_FIELDS of their records)."""
 
     isil: dict[int, str]
-    raws: dict[int, bytes | memoryview]  # memoryview on PostgreSQL
+    # record id → (raw, raw_syntax, raw_encoding); raw a memoryview on PostgreSQL
+    originals: dict[int, tuple[bytes | memoryview, str, str]]
+    firsts: dict[int, Record]
 
     @classmethod
     def of(cls, hits: list[Hit]) -> "Holders":
         records = [r for hit in hits for r in hit.records]
         marc21 = [r.pk for r in records if r.flavour == Flavour.MARC21]
+        originals = Record.objects.filter(pk__in=marc21).values_list(
+            "pk", "raw", "raw_syntax", "raw_encoding"
+        )
         return cls(
             isil=dict(
                 Identifier.objects.filter(
@@ -412,7 +418,10 @@ class Holders:
                     scheme=IdentifierScheme.ISIL,
                 ).values_list("institution_id", "value")
             ),
-            raws=dict(Record.objects.filter(pk__in=marc21).values_list("pk", "raw")),
+            originals={pk: (raw, syntax, encoding) for pk, raw, syntax, encoding in originals},
+            firsts=Record.objects.defer("raw").in_bulk(
+                [h.records[0].pk for h in hits if h.records]
+            ),
         )
 
 
@@ -421,7 +430,8 @@ def cluster_marcxml(hit: Hit, holders: Holders) -> etree._Element | None:
     for record in hit.records:
         if record.flavour != Flavour.MARC21:
             continue
-        record.raw = bytes(holders.raws.get(record.pk, b""))
+        raw, record.raw_syntax, record.raw_encoding = holders.originals[record.pk]
+        record.raw = bytes(raw)
         element = marcxml(record)
         if element is not None:
             break
@@ -451,9 +461,9 @@ def _holding(record: Record, isil: Mapping[int, str]) -> etree._Element:
     return field_
 
 
-def cluster_dc(hit: Hit) -> etree._Element:
+def cluster_dc(hit: Hit, holders: Holders) -> etree._Element:
     """Simple Dublin Core of the cluster's first record, in SRU's dc schema."""
-    record = hit.records[0]
+    record = holders.firsts[hit.records[0].pk]
     dc = etree.Element(f"{{{SRW_DC_NS}}}dc", nsmap={"srw_dc": SRW_DC_NS, "dc": DC_NS})
     dc.extend(list(oai_dc(record)))
     return dc
@@ -765,7 +775,7 @@ def search_retrieve(sru: Request) -> etree._Element:
 
 BUILDERS: dict[str, Callable[[Hit, Holders], etree._Element | None]] = {
     MARCXML: cluster_marcxml,
-    DC: lambda hit, holders: cluster_dc(hit),
+    DC: cluster_dc,
 }
 
 

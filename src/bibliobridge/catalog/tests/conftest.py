@@ -22,3 +22,16 @@ def holder_with_isil(isil: str, **fields):
     institution = InstitutionFactory(**fields)
     Identifier.objects.create(institution=institution, scheme=IdentifierScheme.ISIL, value=isil)
     return institution
+
+
+@pytest.fixture
+def two_holders(holder, shared_file, tmp_path):
+    """The same 30 LoC records held by a German and a Japanese library."""
+    from .test_imports import LOC, first_records
+    from .test_records import load
+
+    path = first_records(shared_file(LOC), 30, tmp_path / "thirty.mrc")
+    other = holder_with_isil("JP-1000001", country="JP")
+    load(holder, path)
+    load(other, path)
+    return holder, other, path

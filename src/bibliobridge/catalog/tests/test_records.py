@@ -11,8 +11,7 @@ from bibliobridge.catalog import clusters, imports, queries
 from bibliobridge.catalog.enums import RecordStatus, RunSource
 from bibliobridge.catalog.models import Cluster, ClusterDecision, Record
 
-from .conftest import holder_with_isil
-from .test_imports import LOC, first_records
+from .test_imports import first_records
 
 pytestmark = pytest.mark.django_db
 
@@ -21,16 +20,6 @@ def load(holder, path: Path, replace=True):
     return imports.run_import(
         imports.start_run(holder, RunSource.COMMAND, path.name, replace=replace), [path]
     )
-
-
-@pytest.fixture
-def two_holders(holder, shared_file, tmp_path):
-    """The same 30 LoC records held by a German and a Japanese library."""
-    path = first_records(shared_file(LOC), 30, tmp_path / "thirty.mrc")
-    other = holder_with_isil("JP-1000001", country="JP")
-    load(holder, path)
-    load(other, path)
-    return holder, other, path
 
 
 def test_record_and_cluster_pages(viewer_client, two_holders):
@@ -152,3 +141,56 @@ def test_clusters_split_by_service_log_the_change(officer, two_holders):
     from bibliobridge.core.models import ActivityLog
 
     assert ActivityLog.objects.filter(message="split").exists()
+
+
+def held_by_from_records() -> dict[int, list[list[int]]]:
+    """Each cluster's holders as its records say: [[holder id, its lowest record id], ...]."""
+    first: dict[int, dict[int, int]] = {}
+    for cluster_id, holder_id, pk in Record.objects.filter(
+        status=RecordStatus.ACTIVE, cluster__isnull=False
+    ).values_list("cluster_id", "holder_id", "pk"):
+        by_holder = first.setdefault(cluster_id, {})
+        by_holder[holder_id] = min(pk, by_holder.get(holder_id, pk))
+    return {
+        pk: sorted(([h, r] for h, r in by_holder.items()), key=lambda pair: pair[1])
+        for pk, by_holder in first.items()
+    }
+
+
+def test_clusters_list_their_holders_through_split_merge_and_withdrawal(
+    officer, two_holders, tmp_path
+):
+    holder, other, path = two_holders
+
+    def listed() -> dict[int, list[list[int]]]:
+        return {c.pk: [list(p) for p in c.held_by_pairs()] for c in Cluster.objects.all()}
+
+    assert listed() == held_by_from_records()
+    assert {len(pairs) for pairs in listed().values()} == {2}
+    record = Record.objects.filter(holder=other).order_by("pk").first()
+    partner = Record.objects.get(holder=holder, local_id=record.local_id)
+    clusters.split(officer, record)
+    assert listed() == held_by_from_records()
+    clusters.merge(officer, record, Cluster.objects.get(pk=partner.cluster_id))
+    assert listed() == held_by_from_records()
+    load(other, first_records(path, 1, tmp_path / "one.mrc"))  # withdraws the other 29
+    assert listed() == held_by_from_records()
+    assert Cluster.objects.filter(holder_count=2).count() == 1
+
+
+def test_who_holds_lists_holders_in_name_order_with_their_records(two_holders):
+    holder, other, _path = two_holders
+    holder.name, other.name = "Zentralbibliothek", "Aichi Library"
+    holder.save()
+    other.save()
+    record = next(r for r in Record.objects.order_by("pk") if any(i["valid"] for i in r.isbns))
+    (held,) = queries.who_holds(isbn=next(i["value"] for i in record.isbns if i["valid"]))
+    assert [h.institution for h in held.holders] == [other, holder]
+    assert [[r.pk for r in h.records] for h in held.holders] == [
+        list(
+            Record.objects.filter(cluster=held.cluster, holder=h.institution).values_list(
+                "pk", flat=True
+            )
+        )
+        for h in held.holders
+    ]

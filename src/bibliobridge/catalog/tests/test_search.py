@@ -3,12 +3,15 @@
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bibliobridge.catalog import searching
 from bibliobridge.catalog.models import Record
 from bibliobridge.core.services import create_api_token
 
+from .conftest import holder_with_isil
 from .test_imports import LOC, first_records
 from .test_records import load
 
@@ -144,3 +147,34 @@ def test_exports_refused_without_permission(outsider_client, loaded):
         outsider_client.get(reverse("catalog:search_export", args=["mrc"]), {"q": "x"}).status_code
         == 403
     )
+
+
+def test_a_hit_names_its_holders_and_first_record_as_its_records_are_ordered(two_holders):
+    holder, other, _path = two_holders
+    other.name = "Aichi Library"  # before the first holder's name: its record comes first
+    other.save()
+    record = Record.objects.filter(holder=holder).exclude(isbns=[]).order_by("pk").first()
+    (hit,) = searching.find(searching.Criteria(isbn=record.isbns[0]["value"])).hits
+    assert [r.holder for r in hit.records] == [other, holder]
+    assert hit.holders == [other, holder]
+    assert (
+        hit.first.pk
+        == hit.records[0].pk
+        == Record.objects.get(holder=other, local_id=record.local_id).pk
+    )
+
+
+def test_a_search_page_reads_as_much_whatever_the_number_of_holders(viewer_client, two_holders):
+    holder, _other, path = two_holders
+    word = max(Record.objects.order_by("pk").first().title.split(), key=len)
+
+    def reads_for_a_page() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert viewer_client.get(reverse("catalog:search"), {"q": word}).status_code == 200
+        # Not the index's own reads: they depend on what its reader has cached.
+        return [q["sql"] for q in captured if "catalog_search" not in q["sql"]]
+
+    before = reads_for_a_page()
+    load(holder_with_isil("FR-751131015", country="FR"), path)
+    assert Record.objects.values("holder").distinct().count() == 3
+    assert len(reads_for_a_page()) == len(before)
