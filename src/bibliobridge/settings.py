@@ -193,6 +193,9 @@ ILL_COPY_DAYS = int(os.environ.get("BIBLIOBRIDGE_ILL_COPY_DAYS", 30))
 ILL_COPYRIGHT_PROFILE = os.environ.get("BIBLIOBRIDGE_ILL_COPYRIGHT", "cn")
 ILL_COPYRIGHT_YEARS = int(os.environ.get("BIBLIOBRIDGE_ILL_COPYRIGHT_YEARS", 3))
 MAX_COPY_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_COPY_BYTES", 100 * 1024 * 1024))
+# Readers ask without a staff account at /ill/ask/ (0 turns the page off); staff check
+# every such request before a partner is asked. At most this many an hour from one address.
+ILL_READER_REQUESTS_PER_HOUR = int(os.environ.get("BIBLIOBRIDGE_ILL_READER_REQUESTS", 10))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

@@ -3,6 +3,7 @@ from django.urls import include, path
 from bibliobridge.api.api import api
 from bibliobridge.core import views as core_views
 from bibliobridge.ill import views as ill_views
+from bibliobridge.ill import views_reader as ill_reader
 from bibliobridge.reports import views as report_views
 
 urlpatterns = [
@@ -12,6 +13,8 @@ urlpatterns = [
     path("agreements/", include("bibliobridge.agreements.urls")),
     path("catalogue/", include("bibliobridge.catalog.urls")),
     path("ill/copy/<str:token>/", ill_views.copy_download, name="ill_copy"),
+    path("ill/ask/", ill_reader.ask, name="ill_reader_ask"),
+    path("ill/mine/<str:token>/", ill_reader.status, name="ill_reader_status"),
     path("ill/", include("bibliobridge.ill.urls")),
     path("openurl", ill_views.openurl_intake, name="openurl"),
     path("api/v1/", api.urls),

@@ -48,7 +48,8 @@ class RequestForm(forms.ModelForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["patron_language"].required = False
+        if "patron_language" in self.fields:
+            self.fields["patron_language"].required = False
         wording = copyright.profile().declaration
         if wording:
             self.fields["declaration"].label = wording
@@ -101,6 +102,29 @@ class RequestForm(forms.ModelForm):
         if "declaration" in self.fields and wants_copy and not data.get("declaration"):
             self.add_error("declaration", _("A copy needs the reader's declaration."))
         return data
+
+
+class ReaderRequestForm(RequestForm):
+    """What a reader asks for, without a staff account: no cost, no catalogue numbers;
+    who they are, so that staff can check they are our reader and tell them."""
+
+    class Meta(RequestForm.Meta):
+        fields = [
+            "service", "title", "author", "article_title", "article_author", "edition",
+            "publisher", "date", "volume", "issue", "pages", "isbn", "issn", "doi",
+            "patron_name", "patron_id", "patron_email", "need_before", "note",
+        ]  # fmt: skip
+        labels = {"note": _("Anything else we should know")}
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for name in ("patron_name", "patron_id", "patron_email"):
+            self.fields[name].required = True
+        self.fields["patron_name"].label = _("Your name")
+        self.fields["patron_id"].label = _("Your library card number")
+        self.fields["patron_email"].label = _("Your e-mail")
+        if "declaration" in self.fields:
+            self.fields["declaration"].help_text = _("Needed for copies of articles and chapters.")
 
 
 class ActionForm(forms.Form):

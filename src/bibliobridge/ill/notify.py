@@ -9,6 +9,7 @@ partner asking to cancel or renew, a recall or overdue notice) or when something
 from functools import partial
 
 from django.conf import settings
+from django.core import signing
 from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
@@ -38,6 +39,27 @@ DECISIONS: dict[str, set[str]] = {
 }
 # Closing a request no lender could fill tells the reader so.
 UNFILLED_STATES = {State.UNFILLED, State.RETRY_POSSIBLE, State.END_OF_ROTA}
+# Signs the reader's link to a request (views_reader.status).
+READER_SALT = "bibliobridge.ill.reader"
+
+
+def reader_token(request: IllRequest) -> str:
+    return signing.dumps(request.pk, salt=READER_SALT)
+
+
+def request_for_token(token: str) -> IllRequest | None:
+    """The request a reader's link names, if the link is ours and the request is there."""
+    try:
+        pk = signing.loads(token, salt=READER_SALT)
+    except signing.BadSignature:
+        return None
+    return IllRequest.objects.filter(pk=pk, role=Role.REQUESTER).first()
+
+
+def asked_by_reader(request: IllRequest) -> None:
+    """A reader asked on our page: they get their link, staff get a request to check."""
+    for kind in ("asked", "attention"):
+        transaction.on_commit(partial(task_ill_mail.enqueue, request.pk, kind))
 
 
 def after(request: IllRequest, step: Step, old_state: str) -> None:
@@ -68,8 +90,13 @@ def task_ill_mail(request_id: int, kind: str) -> int:
                 user.language, "staff", {"request": request, "user": user, "url": url}, [user.email]
             )
         return len(staff)
-    _send(request.patron_language, "reader", {"request": request, "kind": kind},
-          [request.patron_email])  # fmt: skip
+    if not request.patron_email:
+        return 0
+    status_url = settings.SITE_URL.rstrip("/") + reverse(
+        "ill_reader_status", args=[reader_token(request)]
+    )
+    _send(request.patron_language, "reader",
+          {"request": request, "kind": kind, "status_url": status_url}, [request.patron_email])  # fmt: skip
     return 1
 
 

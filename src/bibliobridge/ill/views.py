@@ -1,7 +1,9 @@
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
@@ -11,7 +13,7 @@ from django.views.decorators.http import require_POST
 from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.models import User
 
-from . import copies, copyright, openurl, queries, rota, services, slips, stats
+from . import copies, copyright, openurl, queries, rota, services, slips, stats, views_reader
 from .enums import Role
 from .forms import (
     LISTS,
@@ -73,9 +75,15 @@ def request_create(request: HttpRequest) -> HttpResponse:
     return render(request, "ill/form.html", {"form": form, "title": _("New ILL request")})
 
 
-@require_perm(VIEW, ADD)
 def openurl_intake(request: HttpRequest) -> HttpResponse:
-    """/openurl: a discovery system's link opens the request form, filled in."""
+    """/openurl: a discovery system's link opens the request form, filled in (a reader who
+    is not signed in as staff gets the reader's form)."""
+    if not request.user.has_perms([VIEW, ADD]):
+        if request.user.is_authenticated:
+            raise PermissionDenied
+        if settings.ILL_READER_REQUESTS_PER_HOUR > 0:
+            return views_reader.ask(request)
+        return redirect_to_login(request.get_full_path())
     fields = openurl.request_fields(dict(request.GET.lists()))
     form = RequestForm(initial=fields)
     return render(
