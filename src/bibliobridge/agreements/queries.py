@@ -204,17 +204,17 @@ def deadline_rows(first: dt.date, last: dt.date) -> QuerySet:
     return expiry.union(notice, all=True).order_by("day", "kind", "title", "pk")
 
 
-def deadlines_for(rows: Iterable[tuple[int, str, dt.date, str]], today: dt.date) -> list[Deadline]:
-    """Deadlines for rows of deadline_rows(), their agreements and parties loaded in 3 queries."""
+def deadlines_for(
+    rows: Iterable[tuple[int, str, dt.date, str]], today: dt.date, *, with_parties: bool = False
+) -> list[Deadline]:
+    """Deadlines for rows of deadline_rows(), their agreements loaded in one query (and, with
+    parties, their parties and institutions in two more: the home page shows none)."""
     rows = list(rows)
-    agreements = (
-        Agreement.objects.select_related("owner")
-        .prefetch_related(_parties_prefetch())
-        .in_bulk([pk for pk, *_rest in rows])
-    )
-    return [
-        Deadline(agreements[pk], kind, day, (day - today).days) for pk, kind, day, _title in rows
-    ]
+    agreements = Agreement.objects.all()
+    if with_parties:
+        agreements = agreements.prefetch_related(_parties_prefetch())
+    by_pk = agreements.in_bulk([pk for pk, *_rest in rows])
+    return [Deadline(by_pk[pk], kind, day, (day - today).days) for pk, kind, day, _title in rows]
 
 
 def deadlines_between(first: dt.date, last: dt.date, today: dt.date) -> list[Deadline]:
@@ -297,7 +297,7 @@ def expiry_calendar(today: dt.date, month: dt.date | None = None, page: Any = 1)
     start = _month_start(month or today)
     end = _month_start(start, 1) - dt.timedelta(days=1)
     shown = Paginator(deadline_rows(max(start, today), end), CALENDAR_PAGE_SIZE).get_page(page)
-    return Month(start, deadlines_for(shown.object_list, today), shown)
+    return Month(start, deadlines_for(shown.object_list, today, with_parties=True), shown)
 
 
 def home_institution() -> Institution | None:
