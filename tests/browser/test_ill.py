@@ -72,3 +72,40 @@ def test_ill_staff_borrow_a_book_from_the_form_to_receipt(page: Page, lender):
     page.get_by_role("button", name="Record as received").click()
     expect(page.locator("main")).to_contain_text(re.compile(r"Received"))
     expect(page.locator("main")).to_contain_text("supplyingAgencyMessage Loaned")
+
+
+def test_a_reader_asks_from_a_discovery_link_and_follows_it_to_receipt(page: Page, lender):
+    # A discovery system's link, followed by a reader who has no staff account.
+    page.goto("/openurl?genre=book&title=Der+Zauberberg+loaned&au=Mann%2C+Thomas"
+              "&isbn=9783100482280")  # fmt: skip
+    expect(page.locator("h1")).to_have_text("Ask for a book or an article")
+    expect(page.locator("#id_title")).to_have_value("Der Zauberberg loaned")
+    page.fill("#id_patron_name", "王小明")
+    page.fill("#id_patron_id", "2023001234")
+    page.fill("#id_patron_email", "xiaoming@example.org")
+    page.get_by_role("button", name="Send the request").click()
+    expect(page.locator("h1")).to_have_text("Your request")
+    expect(page.locator("main")).to_contain_text("our staff are checking it")
+    mine = page.url
+
+    # Staff check it, choose the lender and send it; the mock lender loans the book.
+    make_user("ill", Role.ILL_STAFF)
+    sign_in(page, "ill")
+    page.goto("/ill/")
+    row = page.locator("main table tr", has_text="Der Zauberberg loaned")
+    row.get_by_role("link").first.click()
+    page.select_option("#id_institution", label="Partner University Library")
+    page.get_by_role("button", name="Add to the rota").click()
+    page.get_by_role("button", name="Send to the lender").click()
+    for _ in range(50):
+        page.reload()
+        if page.get_by_role("button", name="Record as received").count():
+            break
+        page.wait_for_timeout(200)
+    page.get_by_role("button", name="Record as received").click()
+    expect(page.locator("main")).to_contain_text(re.compile(r"Received"))
+
+    page.goto(mine)
+    expect(page.locator("main")).to_contain_text(
+        "It has arrived: collect it at the inter-library loan desk."
+    )
