@@ -3,7 +3,6 @@ written valid and read back unchanged, leniency where peers deviate, refusals wh
 matters, and nothing dangerous expanded."""
 
 import dataclasses
-import time
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -894,11 +893,9 @@ BILLION_LAUGHS = (
     ids=["external-entity", "billion-laughs", "billion-laughs-utf16"],
 )
 def test_entities_are_refused_never_expanded(data):
-    started = time.perf_counter()
-
+    # Refused for the declaration itself, before any entity is read or expanded.
     error = refused(data)
 
-    assert time.perf_counter() - started < 0.5
     assert error.error_type == "BadlyFormedMessage"
     assert error.detail == "a DOCTYPE or entity declaration is not accepted"
     assert b"root:" not in iso18626.answer(error, NOW)
