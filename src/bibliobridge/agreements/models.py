@@ -9,6 +9,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext_lazy as _
 
 from bibliobridge.core import vocab
+from bibliobridge.core.enums import choice_label
 from bibliobridge.partners.models import Institution
 
 from .enums import (
@@ -109,6 +110,14 @@ class Agreement(models.Model):
     @property
     def notice_deadline(self) -> dt.date | None:
         return notice_date_of(self.expiry_date, self.notice_days)
+
+    # For lists: get_type_display() and get_status_display() translate every choice's
+    # label at each call.
+    def type_label(self) -> str:
+        return choice_label(AgreementType, self.type)
+
+    def status_label(self) -> str:
+        return choice_label(AgreementStatus, self.status)
 
     def deadlines(self) -> list[tuple[str, dt.date]]:
         found = []
