@@ -46,9 +46,10 @@ def _parties_prefetch() -> Prefetch:
 
 
 def agreements_for_list(filters: dict[str, Any] | None = None) -> QuerySet[Agreement]:
-    """The agreement list, filtered, with each row's parties preloaded (constant queries).
+    """The agreements matching the filters, owners and parties preloaded (constant queries).
 
-    filters: as filtered_agreements().
+    As model instances, for the exports and the API; the list page shows
+    listed_agreements(). filters: as filtered_agreements().
     """
     return (
         filtered_agreements(filters).select_related("owner").prefetch_related(_parties_prefetch())
@@ -105,7 +106,7 @@ class ListedAgreement:
     """A row of the agreement list: the values it shows, not an Agreement.
 
     Fifty agreements with their owners, parties and institutions as model instances
-    took ~20 ms to build; these rows take ~3 ms.
+    took about 20 ms to build; these rows, about 5 ms (SQLite, count included).
     """
 
     pk: int
