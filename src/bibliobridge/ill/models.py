@@ -117,6 +117,9 @@ class IllRequest(models.Model):
             models.Index(fields=["role", "state", "-created_at"], name="illrequest_state"),
             # A partner's message names the transaction by the partner's own id.
             models.Index(fields=["partner", "their_id"], name="illrequest_partner_theirs"),
+            # Each partner's load (what we borrowed from it, what it borrowed from us) for
+            # the rota, counted in the index alone.
+            models.Index(fields=["partner", "role"], name="illrequest_partner_role"),
         ]
 
     def __str__(self) -> str:

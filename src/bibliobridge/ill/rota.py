@@ -19,7 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,13 +28,16 @@ from bibliobridge.agreements.enums import AgreementStatus, AgreementType
 from bibliobridge.agreements.models import AgreementParty
 from bibliobridge.catalog.queries import who_holds
 from bibliobridge.partners.enums import EndpointKind, PaymentMethod
-from bibliobridge.partners.models import Institution
+from bibliobridge.partners.models import Closure, Endpoint, Institution
 
 from .enums import Role, Service
 from .models import IllRequest, RotaEntry
 
 MIN_CONFIDENCE = 0.8
 TURNAROUND_WINDOW = dt.timedelta(days=365)  # a partner's speed is judged on the past year
+# Every partner's speed is worked out at most once an hour (it moves by the day, and a
+# rota is built far more often than that).
+TURNAROUND_CACHE, TURNAROUND_CACHE_SECONDS = "ill-rota-turnaround", 3600
 
 
 @dataclass
@@ -72,16 +76,27 @@ def build(request: IllRequest) -> Rota:
     partners = list(
         Institution.objects.filter(pk__in=[pk for pk in holders if not home or pk != home.pk])
         .select_related("ill_policy")
-        .prefetch_related("closures", "endpoints")
+        .order_by("pk")
+    )
+    ids = [p.pk for p in partners]
+    # A title can be held by hundreds: what is read of each partner is read for all at
+    # once, in narrow queries.
+    directory = Directory(
+        speaks_iso18626=set(
+            Endpoint.objects.filter(institution_id__in=ids, kind=EndpointKind.ISO18626).values_list(
+                "institution_id", flat=True
+            )
+        ),
+        closures=_closures(ids),
     )
     reciprocal = _reciprocal(home)
-    balance = _balance([p.pk for p in partners])
-    turnaround = _turnaround([p.pk for p in partners])
+    balance = _balance(ids)
+    turnaround = _turnaround(ids)
     # A partner not asked in the past year ranks as a typical one, neither first nor last.
     typical = statistics.median(days for days, _n in turnaround.values()) if turnaround else 0.0
     candidates, left_out = [], []
     for partner in partners:
-        why_not = _why_not(partner, request, home)
+        why_not = _why_not(partner, request, home, directory)
         if why_not:
             left_out.append((partner, why_not))
             continue
@@ -93,8 +108,32 @@ def build(request: IllRequest) -> Rota:
     return Rota(candidates, left_out, held_locally)
 
 
-def _why_not(partner: Institution, request: IllRequest, home: Institution | None) -> str:
-    if not any(e.kind == EndpointKind.ISO18626 for e in partner.endpoints.all()):
+@dataclass
+class Directory:
+    """What the directory says of the holders besides their policies."""
+
+    speaks_iso18626: set[int]
+    closures: dict[int, list[Closure]]
+
+
+def _closures(partner_ids: list[int]) -> dict[int, list[Closure]]:
+    """Per partner, its closures that may cover today somewhere in the world."""
+    today = timezone.now().date()
+    near = Closure.objects.filter(
+        institution_id__in=partner_ids,
+        start__lte=today + dt.timedelta(days=1),
+        end__gte=today - dt.timedelta(days=1),
+    )
+    found: dict[int, list[Closure]] = defaultdict(list)
+    for closure in near:
+        found[closure.institution_id].append(closure)
+    return found
+
+
+def _why_not(
+    partner: Institution, request: IllRequest, home: Institution | None, directory: Directory
+) -> str:
+    if partner.pk not in directory.speaks_iso18626:
         return _("no ISO 18626 service in the directory")
     policy = getattr(partner, "ill_policy", None)
     if policy is not None:
@@ -113,9 +152,10 @@ def _why_not(partner: Institution, request: IllRequest, home: Institution | None
             return _("charges up to %(cost)s %(currency)s") % {
                 "cost": policy.max_cost, "currency": policy.max_cost_currency
             }  # fmt: skip
-    now = timezone.now()
-    for closure in partner.closures.all():
-        if closure.covers(now):
+    closures = directory.closures.get(partner.pk, [])
+    day = partner.local_date() if closures else None
+    for closure in closures:
+        if day is not None and closure.start <= day <= closure.end:
             return _("closed until %(date)s") % {"date": closure.end.isoformat()}
     return ""
 
@@ -183,16 +223,30 @@ def _reciprocal(home: Institution | None) -> set[int]:
 def _turnaround(partner_ids: list[int]) -> dict[int, tuple[float, int]]:
     """Per partner: the median days from our asking it to its supplying, over the past
     year, and how many loans and copies that is."""
+    every = cache.get(TURNAROUND_CACHE)
+    if every is None:
+        every = _every_turnaround()
+        cache.set(TURNAROUND_CACHE, every, TURNAROUND_CACHE_SECONDS)
+    return {pk: every[pk] for pk in partner_ids if pk in every}
+
+
+def _every_turnaround() -> dict[int, tuple[float, int]]:
     since = timezone.now() - TURNAROUND_WINDOW
-    supplied = RotaEntry.objects.filter(
-        institution_id__in=partner_ids,
-        outcome=RotaEntry.Outcome.SUPPLIED,
-        asked_at__gte=since,
-        request__supplied_at__isnull=False,
-    ).values_list("institution_id", "asked_at", "request__supplied_at")
+    waited = ExpressionWrapper(
+        F("request__supplied_at") - F("asked_at"), output_field=DurationField()
+    )
+    supplied = (
+        RotaEntry.objects.filter(
+            outcome=RotaEntry.Outcome.SUPPLIED,
+            asked_at__gte=since,
+            request__supplied_at__isnull=False,
+        )
+        .annotate(waited=waited)
+        .values_list("institution_id", "waited")
+    )
     days: dict[int, list[float]] = defaultdict(list)
-    for partner_id, asked_at, supplied_at in supplied:
-        days[partner_id].append(max((supplied_at - asked_at).total_seconds(), 0) / 86400)
+    for partner_id, duration in supplied:
+        days[partner_id].append(max(duration.total_seconds(), 0) / 86400)
     return {pk: (statistics.median(values), len(values)) for pk, values in days.items()}
 
 

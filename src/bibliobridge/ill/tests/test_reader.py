@@ -2,7 +2,6 @@
 
 import re
 
-import pytest
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -19,13 +18,6 @@ ASK = {
     "isbn": "978-5-17-090630-7", "patron_name": "李华", "patron_id": "2023001234",
     "patron_email": "lihua@example.org",
 }  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def _fresh_limits():
-    from django.core.cache import cache
-
-    cache.clear()
 
 
 def english() -> Client:
