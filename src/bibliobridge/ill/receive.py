@@ -14,6 +14,7 @@ import json
 import re
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
@@ -41,10 +42,10 @@ PEER_SQL = (
     f"JOIN {IDENTIFIER} d ON d.institution_id = p.institution_id "
     "WHERE d.scheme = %s AND d.value = %s AND NOT i.is_home AND p.secret_sha256 <> '' LIMIT 1"
 )
+OUR_IDS_CACHE = "ill-our-agency-ids"
 KNOWN_SQL = (
-    f"SELECT d.institution_id FROM {IDENTIFIER} d "  # noqa: S608
-    f"JOIN {INSTITUTION} i ON i.id = d.institution_id "
-    "WHERE d.scheme = %s AND d.value = %s AND i.is_home = %s LIMIT 1"
+    f"SELECT institution_id FROM {IDENTIFIER} "  # noqa: S608
+    "WHERE scheme = %s AND value = %s LIMIT 1"
 )
 
 
@@ -188,13 +189,13 @@ def _keep(
 # --- who is it --------------------------------------------------------------------------
 
 
-def _known(agency: proto.AgencyId | None, home: bool = False) -> int | None:
-    """The institution (a partner; ``home``: our library) the agency id names, if any."""
+def _known(agency: proto.AgencyId | None) -> int | None:
+    """The institution the agency id names, if any."""
     scheme = SCHEME_OF.get(agency.type.upper()) if agency is not None else None
     if agency is None or scheme is None:
         return None
     with connection.cursor() as cursor:
-        cursor.execute(KNOWN_SQL, [scheme, agency.value, home])
+        cursor.execute(KNOWN_SQL, [scheme, agency.value])
         row = cursor.fetchone()
     return row[0] if row else None
 
@@ -207,7 +208,7 @@ def _authenticate(message: proto.Message, sender_id: proto.AgencyId | None, call
         if isinstance(message, proto.SupplyingAgencyMessage)
         else message.header.supplying_agency
     )
-    if recipient is not None and _known(recipient, home=True) is None:
+    if recipient is not None and not _is_us(recipient):
         raise Refused("UnrecognisedDataValue", f"agency {recipient} is not this library")
     peer = _peer(sender_id)
     if peer is None:
@@ -223,6 +224,22 @@ def _authenticate(message: proto.Message, sender_id: proto.AgencyId | None, call
             "UnrecognisedDataValue", f"agency {sender_id} may not send from {caller.address}"
         )
     return peer.institution_id
+
+
+def _is_us(agency: proto.AgencyId) -> bool:
+    scheme = SCHEME_OF.get(agency.type.upper())
+    return scheme is not None and (scheme, agency.value) in _our_ids()
+
+
+def _our_ids() -> frozenset[tuple[str, str]]:
+    """Our library's own identifiers, (scheme, value), as partners address us: read at
+    most once a minute, since every message asks and they all but never change."""
+    ours = cache.get(OUR_IDS_CACHE)
+    if ours is None:
+        home = Identifier.objects.filter(institution__is_home=True)
+        ours = frozenset(home.values_list("scheme", "value"))
+        cache.set(OUR_IDS_CACHE, ours, 60)
+    return ours
 
 
 def _peer(agency: proto.AgencyId | None) -> Peer | None:

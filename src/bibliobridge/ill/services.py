@@ -163,12 +163,13 @@ def transition(
 
     Writes the new state, the details the event carries, the message it sends to the
     partner (into the outbox) and the audit entry. ``actor`` None is the system or the
-    partner. Raises TransitionRefused when
-    the table has no such step from the current state, PermissionDenied when a user
-    without the permission tries a staff action. ``locked``: the caller read the request
-    with select_for_update in its own open transaction, so it is not read again.
+    partner. Raises TransitionRefused when the table has no such step from the current
+    state, PermissionDenied when a user without the permission tries a staff action.
+    ``locked``: the caller read the request with select_for_update in its own open
+    transaction, so it is not read again, and a refusal rolls back the caller's whole
+    transaction (there is no savepoint of its own to roll back to).
     """
-    with transaction.atomic():
+    with transaction.atomic(savepoint=not locked):
         current = request if locked else IllRequest.objects.select_for_update().get(pk=request.pk)
         step = step_for(current.role, current.state, event, current.service)
         if step is None:
