@@ -31,3 +31,9 @@ class RunSource(models.TextChoices):
     COMMAND = "command", _("Command line")
     UPLOAD = "upload", _("Upload")
     HARVEST = "harvest", _("OAI-PMH harvest")
+
+
+# The search index's namespaces (catalog.searching says what each holds): here, so that
+# queries.who_holds can look identifiers up in the index without importing searching.
+ANY, TITLE, NAME, SUBJECT = "a", "t", "n", "s"
+ISBN, ISSN, OCLC, YEAR, LANGUAGE, HOLDER, COUNTRY = "i", "x", "o", "y", "l", "h", "c"

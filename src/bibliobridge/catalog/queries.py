@@ -3,13 +3,15 @@
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import Indel
 
 from bibliobridge.partners.models import Institution
 
-from .enums import RecordStatus
+from . import search
+from .enums import ISBN, ISSN, OCLC, RecordStatus
 from .marc.normalise import isbn13
 from .marc.record import Flavour, Kind, NormalisedRecord
 from .matching import match_keys
@@ -20,7 +22,7 @@ from .text import fold
 MAX_TITLE_CANDIDATES = 200
 # A citation answered at least this well is a match.
 CITATION_THRESHOLD = 0.8
-# What citation_match reads of a record, and the cluster it counts for.
+# What a Citation reads of a record (Citation.answer), after the cluster it counts for.
 CITATION_FIELDS = ("cluster_id", "title", "title_vernacular", "title_romanised", "names",
                    "names_vernacular", "year")  # fmt: skip
 
@@ -51,25 +53,49 @@ MEMBER_FIELDS = ("cluster_id", "holder_id", "local_id", "flavour", "title",
 
 
 def holders_of(clusters: Iterable[Cluster]) -> dict[int, list[tuple[Institution, int]]]:
-    """Each cluster's holders with the first of their records in it, in one query.
+    """Each cluster's holders with the first of their records in it.
 
     In the order of holder name, then record id: the order of the cluster's records, of
     which each holder's first stands for it (ClusterRecords reads them all).
     """
-    held = {cluster.pk: cluster.held_by_pairs() for cluster in clusters}
-    ids = {holder for pairs in held.values() for holder, _record in pairs}
-    institutions = list(
-        Institution.objects.filter(pk__in=ids).only(*HOLDER_FIELDS).order_by("name", "pk")
-    )
-    by_pk = {institution.pk: institution for institution in institutions}
-    place = _name_places(institutions)
+    by_pk, place = _holder_directory()
     return {
-        pk: [
+        cluster.pk: [
             (by_pk[holder], record)
-            for _place, record, holder in sorted((place[h], r, h) for h, r in pairs)
+            for _place, record, holder in sorted(
+                (place[h], r, h) for h, r in cluster.held_by_pairs()
+            )
         ]
-        for pk, pairs in held.items()
+        for cluster in clusters
     }
+
+
+# Every institution as a list of holders shows it, with its place by name, kept by the
+# process under a fingerprint of the table: a title held by hundreds lists them on every
+# look-up, and building hundreds of model instances took longer than the rest of it.
+_directory: tuple[tuple, dict[int, Institution], dict[int, int]] = ((), {}, {})
+
+
+def _holder_directory() -> tuple[dict[int, Institution], dict[int, int]]:
+    """Institutions by id (HOLDER_FIELDS) and their places by name, read again whenever an
+    institution is added, saved or deleted."""
+    global _directory
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # In SQL of our own: the ORM takes longer to compile this than to run it.
+            # set_home_institution saves is_home alone, which leaves updated_at as it was.
+            "SELECT COUNT(*), MAX(updated_at), MAX(CASE WHEN is_home THEN id END) "  # noqa: S608
+            f"FROM {Institution._meta.db_table}"
+        )
+        fingerprint = cursor.fetchone()
+    if fingerprint != _directory[0]:
+        institutions = list(Institution.objects.only(*HOLDER_FIELDS).order_by("name", "pk"))
+        _directory = (
+            fingerprint,
+            {institution.pk: institution for institution in institutions},
+            _name_places(institutions),
+        )
+    return _directory[1], _directory[2]
 
 
 def _name_places(in_name_order: list[Institution]) -> dict[int, int]:
@@ -148,26 +174,41 @@ def who_holds(
 ) -> list[Held]:
     """The clusters matching an identifier, or a title (+ name, + year), and their holders.
 
-    An identifier match is certain (confidence 1); a title match carries the matcher's score.
-    Best first.
+    An identifier match is certain (confidence 1): a held record carries it as given (an
+    ISBN-10 as its ISBN-13). A title match carries the matcher's score. Best first.
     """
     keys = _identifier_keys(isbn, issn, oclc)
     if keys:
-        found = {
-            cluster_id: (1.0, reason)
-            for cluster_id, reason in MatchKey.objects.filter(
-                key__in=keys, record__status=RecordStatus.ACTIVE
-            )
-            # One row per cluster and key, not per record: a title held by hundreds.
-            .values_list("record__cluster_id", "key")
-            .distinct()
-            if cluster_id
-        }
+        clusters, found = _by_identifiers(keys)
     elif title.strip():
         found = _by_title(title, name, year)
+        clusters = Cluster.objects.in_bulk(list(found))
     else:
         return []
-    return _held(found)
+    return _held(clusters, found)
+
+
+# The search index's namespace for each kind of identifier key.
+IDENTIFIER_NAMESPACES = {"isbn": ISBN, "issn": ISSN, "oclc": OCLC}
+# Clusters one identifier may find: all of them (the index hands out pages).
+EVERY_CLUSTER = 2**31
+
+
+def _by_identifiers(keys: list[str]) -> tuple[dict[int, Cluster], dict[int, tuple[float, str]]]:
+    """The clusters whose held records carry one of the identifier keys, found in the
+    search index: a cluster is one document there, while a title held by hundreds has
+    hundreds of match keys, each to be checked against its record."""
+    found_by_doc: dict[int, str] = {}
+    for key in keys:
+        prefix, value = key.split(":", 1)
+        result = search.search(
+            search.Term(IDENTIFIER_NAMESPACES[prefix], value, exact=True),
+            page_size=EVERY_CLUSTER,
+        )
+        for doc in result.doc_ids:
+            found_by_doc.setdefault(doc, key)
+    clusters = {c.pk: c for c in Cluster.objects.filter(doc_id__in=list(found_by_doc))}
+    return clusters, {pk: (1.0, found_by_doc[c.doc_id]) for pk, c in clusters.items()}
 
 
 def _identifier_keys(isbn: str, issn: str, oclc: str) -> list[str]:
@@ -206,53 +247,98 @@ def _by_title(title: str, name: str, year: int | None) -> dict[int, tuple[float,
     candidate_ids = list(
         MatchKey.objects.filter(query).values_list("record_id", flat=True)[:MAX_TITLE_CANDIDATES]
     )
-    found: dict[int, tuple[float, str]] = {}
-    for record in active_records().filter(pk__in=candidate_ids).only(*CITATION_FIELDS):
-        confidence, reason = citation_match(title, name, year, record)
-        best = found.get(record.cluster_id)
+    citation = Citation.of(title, name, year)
+    answers: dict[tuple, Answer] = {}  # holders often catalogue a title alike
+    best: dict[int, Answer] = {}
+    for cluster_id, *described in (
+        active_records().filter(pk__in=candidate_ids).values_list(*CITATION_FIELDS)
+    ):
+        key = tuple(tuple(value) if isinstance(value, list) else value for value in described)
+        if key not in answers:
+            answers[key] = citation.answer(*described)
+        answer = answers[key]
         if (
-            record.cluster_id
-            and confidence >= CITATION_THRESHOLD
-            and (best is None or confidence > best[0])
+            cluster_id
+            and answer.confidence >= CITATION_THRESHOLD
+            and (cluster_id not in best or answer.confidence > best[cluster_id].confidence)
         ):
-            found[record.cluster_id] = (confidence, reason)
-    return found
+            best[cluster_id] = answer
+    # Only the best answer for each cluster is put in words.
+    return {pk: (answer.confidence, str(answer)) for pk, answer in best.items()}
 
 
-def citation_match(title: str, name: str, year: int | None, record: Record) -> tuple[float, str]:
-    """How well a record answers a citation (0..1), and why, in the active language.
+CITATION_MESSAGES = {
+    "title": gettext_lazy("Title %(percent)s%% alike"),
+    "name": gettext_lazy("Name in common"),
+    "no_name": gettext_lazy("No name in common"),
+    "different_year": gettext_lazy("Different year: %(a)s vs %(b)s"),
+    "adjacent_year": gettext_lazy("Years one apart"),
+}
+
+
+@dataclass(frozen=True)
+class Answer:
+    """How well a record answers a citation (0..1), and why: CITATION_MESSAGES codes and
+    their params, put in words in the active language by str()."""
+
+    confidence: float
+    reasons: tuple[tuple[str, dict], ...]
+
+    def __str__(self) -> str:
+        return "; ".join(str(CITATION_MESSAGES[code]) % params for code, params in self.reasons)
+
+
+@dataclass(frozen=True)
+class Citation:
+    """A title (+ name, + year) asked for, folded once to be compared with many records.
 
     The title counts most, in any of the record's forms (as catalogued, vernacular,
     romanised); a name must share a word with one of the record's names; a year may be
     one off (a reprint, a prepublication record), no more.
     """
-    wanted = fold(title)
-    forms = [fold(f) for f in (record.title, record.title_vernacular, record.title_romanised) if f]
-    forms += [form.split(" : ")[0] for form in forms]
-    similarity = max((Indel.normalized_similarity(wanted, form) for form in forms), default=0.0)
-    confidence, reasons = (
-        similarity,
-        [_("Title %(percent)s%% alike") % {"percent": round(similarity * 100)}],
-    )
-    if name.strip():
-        words = set(fold(name).replace(",", " ").split())
-        names = " ".join(fold(n) for n in record.names + record.names_vernacular)
-        if words & set(names.replace(",", " ").split()):
-            reasons.append(_("Name in common"))
-        else:
-            confidence *= 0.7
-            reasons.append(_("No name in common"))
-    if year and record.year:
-        if abs(year - record.year) > 1:
-            return 0.0, _("Different year: %(a)s vs %(b)s") % {"a": year, "b": record.year}
-        if year != record.year:
+
+    title: str
+    name_words: frozenset[str] | None  # None when no name was given
+    year: int | None
+
+    @classmethod
+    def of(cls, title: str, name: str, year: int | None) -> "Citation":
+        words = frozenset(fold(name).replace(",", " ").split()) if name.strip() else None
+        return cls(fold(title), words, year)
+
+    def answer(
+        self,
+        title: str,
+        title_vernacular: str,
+        title_romanised: str,
+        names: list[str],
+        names_vernacular: list[str],
+        year: int | None,
+    ) -> Answer:
+        """How well a record with these CITATION_FIELDS answers the citation."""
+        if self.year and year and abs(self.year - year) > 1:
+            return Answer(0.0, (("different_year", {"a": self.year, "b": year}),))
+        forms = [fold(form) for form in (title, title_vernacular, title_romanised) if form]
+        forms += [form.split(" : ")[0] for form in forms]
+        similarity = max(
+            (Indel.normalized_similarity(self.title, form) for form in forms), default=0.0
+        )
+        confidence = similarity
+        reasons: list[tuple[str, dict]] = [("title", {"percent": round(similarity * 100)})]
+        if self.name_words is not None:
+            folded = " ".join(fold(n) for n in names + names_vernacular)
+            if self.name_words & set(folded.replace(",", " ").split()):
+                reasons.append(("name", {}))
+            else:
+                confidence *= 0.7
+                reasons.append(("no_name", {}))
+        if self.year and year and self.year != year:
             confidence *= 0.9
-            reasons.append(_("Years one apart"))
-    return round(confidence, 3), "; ".join(str(r) for r in reasons)
+            reasons.append(("adjacent_year", {}))
+        return Answer(round(confidence, 3), tuple(reasons))
 
 
-def _held(found: dict[int, tuple[float, str]]) -> list[Held]:
-    clusters = Cluster.objects.in_bulk(list(found))
+def _held(clusters: dict[int, Cluster], found: dict[int, tuple[float, str]]) -> list[Held]:
     holders = holders_of(clusters.values())
     records = ClusterRecords(clusters.keys())
     result = [

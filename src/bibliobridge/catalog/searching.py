@@ -19,16 +19,27 @@ from django.db import connection, transaction
 from bibliobridge.partners.models import Institution
 
 from . import search
-from .enums import RecordStatus
+from .enums import (
+    ANY,
+    COUNTRY,
+    HOLDER,
+    ISBN,
+    ISSN,
+    LANGUAGE,
+    NAME,
+    OCLC,
+    SUBJECT,
+    TITLE,
+    YEAR,
+    RecordStatus,
+)
 from .marc.normalise import isbn13
 from .models import Cluster, Record, SearchDocCounter
 from .queries import ClusterRecords, holders_of
 from .text import tokens
 
 BATCH = 2000
-FACETS = ("l", "y", "h", "c")
-ANY, TITLE, NAME, SUBJECT = "a", "t", "n", "s"
-ISBN, ISSN, OCLC, YEAR, LANGUAGE, HOLDER, COUNTRY = "i", "x", "o", "y", "l", "h", "c"
+FACETS = (LANGUAGE, YEAR, HOLDER, COUNTRY)
 # What the search page shows of a hit's first record (the cluster has title and year).
 FIRST_FIELDS = ("title_vernacular", "names", "publisher")
 

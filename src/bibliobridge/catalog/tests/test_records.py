@@ -6,10 +6,12 @@ from pathlib import Path
 import pymarc
 import pytest
 from django.urls import reverse
+from django.utils import translation
 
 from bibliobridge.catalog import clusters, imports, queries
 from bibliobridge.catalog.enums import RecordStatus, RunSource
 from bibliobridge.catalog.models import Cluster, ClusterDecision, Record
+from bibliobridge.partners.services import set_home_institution
 
 from .test_imports import first_records
 
@@ -118,6 +120,37 @@ def test_who_holds_by_isbn_and_by_title(two_holders):
     assert by_title[0].confidence <= 1.0
     assert queries.who_holds(isbn="9780000000002") == []
     assert queries.who_holds() == []
+
+
+def test_who_holds_shows_holders_as_they_are_now(two_holders):
+    """Holders are kept by the process between look-ups: a renamed holder, or a new home
+    library (saved without updated_at), shows at the next one."""
+    holder, other, _path = two_holders
+    record = next(r for r in Record.objects.order_by("pk") if any(i["valid"] for i in r.isbns))
+    isbn = next(i["value"] for i in record.isbns if i["valid"])
+    queries.who_holds(isbn=isbn)
+    other.name = "Aichi Library"
+    other.save()
+    set_home_institution(None, holder)
+    (held,) = queries.who_holds(isbn=isbn)
+    assert [(h.institution.name, h.institution.is_home) for h in held.holders] == [
+        ("Aichi Library", False),
+        (holder.name, True),
+    ]
+
+
+def test_who_holds_by_title_says_why_in_the_readers_language(two_holders):
+    record = next(r for r in Record.objects.order_by("pk") if r.names and r.year)
+    with translation.override("en"):
+        (held, *_rest) = queries.who_holds(
+            title=record.title, name=record.names[0], year=record.year
+        )
+    assert held.reason == "Title 100% alike; Name in common"
+    with translation.override("zh-hans"):
+        (held, *_rest) = queries.who_holds(
+            title=record.title, name=record.names[0], year=record.year
+        )
+    assert held.reason == "题名相似度 100%; 有相同的责任者"
 
 
 def test_withdrawn_records_hold_nothing(two_holders, tmp_path):
