@@ -14,14 +14,16 @@
 """
 
 import datetime as dt
+import functools
 import statistics
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.cache import cache
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
+from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from bibliobridge.agreements.enums import AgreementStatus, AgreementType
@@ -36,8 +38,9 @@ from .models import IllRequest, RotaEntry
 MIN_CONFIDENCE = 0.8
 TURNAROUND_WINDOW = dt.timedelta(days=365)  # a partner's speed is judged on the past year
 # Every partner's speed is worked out at most once an hour (it moves by the day, and a
-# rota is built far more often than that).
+# rota is built far more often than that); the rest of its standing once a minute.
 TURNAROUND_CACHE, TURNAROUND_CACHE_SECONDS = "ill-rota-turnaround", 3600
+STANDING_CACHE, STANDING_CACHE_SECONDS = "ill-rota-standing", 60
 
 
 @dataclass
@@ -71,49 +74,65 @@ def build(request: IllRequest) -> Rota:
         if match.confidence >= MIN_CONFIDENCE:
             for holder in match.holders:
                 holders.setdefault(holder.institution.pk, holder.institution)
-    home = Institution.objects.filter(is_home=True).first()
-    held_locally = home is not None and home.pk in holders
-    partners = list(
-        Institution.objects.filter(pk__in=[pk for pk in holders if not home or pk != home.pk])
-        .select_related("ill_policy")
-        .order_by("pk")
-    )
-    ids = [p.pk for p in partners]
+    standing = _standing()
+    held_locally = standing.home_id in holders
     # A title can be held by hundreds: what is read of each partner is read for all at
     # once, in narrow queries.
-    directory = Directory(
-        speaks_iso18626=set(
-            Endpoint.objects.filter(institution_id__in=ids, kind=EndpointKind.ISO18626).values_list(
-                "institution_id", flat=True
+    partners = list(
+        Institution.objects.filter(pk__in=[pk for pk in holders if pk != standing.home_id])
+        .select_related("ill_policy")
+        .annotate(
+            speaks_iso18626=Exists(
+                Endpoint.objects.filter(institution=OuterRef("pk"), kind=EndpointKind.ISO18626)
             )
-        ),
-        closures=_closures(ids),
+        )
+        .order_by("pk")
     )
-    reciprocal = _reciprocal(home)
-    balance = _balance(ids)
-    turnaround = _turnaround(ids)
-    # A partner not asked in the past year ranks as a typical one, neither first nor last.
-    typical = statistics.median(days for days, _n in turnaround.values()) if turnaround else 0.0
+    closures = _closures([p.pk for p in partners])
     candidates, left_out = [], []
     for partner in partners:
-        why_not = _why_not(partner, request, home, directory)
+        why_not = _why_not(partner, request, standing.home_country, closures.get(partner.pk, []))
         if why_not:
             left_out.append((partner, why_not))
             continue
-        candidates.append(
-            _ranked(partner, partner.pk in reciprocal, balance.get(partner.pk),
-                    turnaround.get(partner.pk), typical)
-        )  # fmt: skip
+        candidates.append(_ranked(partner, standing))
     candidates.sort(key=lambda c: c.rank)
     return Rota(candidates, left_out, held_locally)
 
 
-@dataclass
-class Directory:
-    """What the directory says of the holders besides their policies."""
+@dataclass(frozen=True)
+class Standing:
+    """Where every partner stands with us, whatever the item: read for all partners at
+    most once a minute (their speed once an hour), since rotas are built far more often
+    than any of it moves."""
 
-    speaks_iso18626: set[int]
-    closures: dict[int, list[Closure]]
+    home_id: int | None
+    home_country: str
+    reciprocal: frozenset[int]
+    balance: dict[int, tuple[int, int]]  # partner → (we borrowed from it, it borrowed from us)
+    turnaround: dict[int, tuple[float, int]]  # partner → (median days, of how many)
+
+    @property
+    def typical(self) -> float:
+        """The median partner's speed: a partner not asked in the past year ranks as that,
+        neither first nor last."""
+        speeds = [days for days, _n in self.turnaround.values()]
+        return statistics.median(speeds) if speeds else 0.0
+
+
+def _standing() -> Standing:
+    standing = cache.get(STANDING_CACHE)
+    if standing is None:
+        home = Institution.objects.filter(is_home=True).first()
+        standing = Standing(
+            home_id=home.pk if home else None,
+            home_country=home.country if home else "",
+            reciprocal=frozenset(_reciprocal(home)),
+            balance=_balance(),
+            turnaround=_turnaround(),
+        )
+        cache.set(STANDING_CACHE, standing, STANDING_CACHE_SECONDS)
+    return standing
 
 
 def _closures(partner_ids: list[int]) -> dict[int, list[Closure]]:
@@ -131,9 +150,9 @@ def _closures(partner_ids: list[int]) -> dict[int, list[Closure]]:
 
 
 def _why_not(
-    partner: Institution, request: IllRequest, home: Institution | None, directory: Directory
+    partner: Institution, request: IllRequest, home_country: str, closures: list[Closure]
 ) -> str:
-    if partner.pk not in directory.speaks_iso18626:
+    if not getattr(partner, "speaks_iso18626", False):
         return _("no ISO 18626 service in the directory")
     policy = getattr(partner, "ill_policy", None)
     if policy is not None:
@@ -141,8 +160,8 @@ def _why_not(
             return _("does not lend returnables")
         if request.service == Service.COPY and not policy.supplies_copies:
             return _("does not supply copies")
-        if home is not None and not policy.serves(home.country):
-            return _("does not serve %(country)s") % {"country": home.country}
+        if home_country and not policy.serves(home_country):
+            return _("does not serve %(country)s") % {"country": home_country}
         if (
             request.max_cost is not None
             and policy.max_cost is not None
@@ -152,7 +171,6 @@ def _why_not(
             return _("charges up to %(cost)s %(currency)s") % {
                 "cost": policy.max_cost, "currency": policy.max_cost_currency
             }  # fmt: skip
-    closures = directory.closures.get(partner.pk, [])
     day = partner.local_date() if closures else None
     for closure in closures:
         if day is not None and closure.start <= day <= closure.end:
@@ -160,41 +178,44 @@ def _why_not(
     return ""
 
 
-def _ranked(
-    partner: Institution,
-    reciprocal: bool,
-    balance: tuple[int, int] | None,
-    turnaround: tuple[float, int] | None,
-    typical: float,
-) -> Candidate:
+@functools.cache
+def _wording(language: str) -> dict[str, str]:
+    """The reasons' wording in one language, looked up once, not once per partner."""
+    del language  # the cache key: gettext answers in the active language
+    return {
+        "reciprocal": _("reciprocal ILL agreement in effect"),
+        "free": _("free or reciprocal"),
+        "charges": _("charges up to %(cost)s %(currency)s"),
+        "speed": _("supplied in %(days)s days (the median of %(count)s in the past year)"),
+        "no_speed": _("nothing supplied in the past year to judge its speed by"),
+        "balance": _("we borrowed %(borrowed)s from it, lent it %(lent)s"),
+    }
+
+
+def _ranked(partner: Institution, standing: Standing) -> Candidate:
     candidate = Candidate(partner)
+    say = _wording(get_language() or "")
+    reciprocal = partner.pk in standing.reciprocal
+    turnaround = standing.turnaround.get(partner.pk)
     policy = getattr(partner, "ill_policy", None)
     methods = policy.payment_methods if policy is not None else []
     free = PaymentMethod.FREE in methods
     cost = policy.max_cost if policy is not None and policy.max_cost is not None else Decimal(0)
-    borrowed, lent = balance or (0, 0)
+    borrowed, lent = standing.balance.get(partner.pk, (0, 0))
     if reciprocal:
-        candidate.reasons.append(_("reciprocal ILL agreement in effect"))
+        candidate.reasons.append(say["reciprocal"])
     if free:
-        candidate.reasons.append(_("free or reciprocal"))
+        candidate.reasons.append(say["free"])
     elif cost:
-        candidate.reasons.append(
-            _("charges up to %(cost)s %(currency)s")
-            % {"cost": cost, "currency": policy.max_cost_currency if policy else ""}
-        )
+        currency = policy.max_cost_currency if policy else ""
+        candidate.reasons.append(say["charges"] % {"cost": cost, "currency": currency})
     if turnaround is not None:
         days, count = turnaround
-        candidate.reasons.append(
-            _("supplied in %(days)s days (the median of %(count)s in the past year)")
-            % {"days": f"{days:.1f}", "count": count}
-        )
+        candidate.reasons.append(say["speed"] % {"days": f"{days:.1f}", "count": count})
     else:
-        candidate.reasons.append(_("nothing supplied in the past year to judge its speed by"))
-    candidate.reasons.append(
-        _("we borrowed %(borrowed)s from it, lent it %(lent)s")
-        % {"borrowed": borrowed, "lent": lent}
-    )
-    speed = turnaround[0] if turnaround is not None else typical
+        candidate.reasons.append(say["no_speed"])
+    candidate.reasons.append(say["balance"] % {"borrowed": borrowed, "lent": lent})
+    speed = turnaround[0] if turnaround is not None else standing.typical
     candidate.rank = (not reciprocal, not free, cost, speed, borrowed - lent, partner.pk)
     return candidate
 
@@ -220,14 +241,14 @@ def _reciprocal(home: Institution | None) -> set[int]:
     )
 
 
-def _turnaround(partner_ids: list[int]) -> dict[int, tuple[float, int]]:
+def _turnaround() -> dict[int, tuple[float, int]]:
     """Per partner: the median days from our asking it to its supplying, over the past
-    year, and how many loans and copies that is."""
+    year, and how many loans and copies that is (worked out at most once an hour)."""
     every = cache.get(TURNAROUND_CACHE)
     if every is None:
         every = _every_turnaround()
         cache.set(TURNAROUND_CACHE, every, TURNAROUND_CACHE_SECONDS)
-    return {pk: every[pk] for pk in partner_ids if pk in every}
+    return every
 
 
 def _every_turnaround() -> dict[int, tuple[float, int]]:
@@ -250,10 +271,10 @@ def _every_turnaround() -> dict[int, tuple[float, int]]:
     return {pk: (statistics.median(values), len(values)) for pk, values in days.items()}
 
 
-def _balance(partner_ids: list[int]) -> dict[int, tuple[int, int]]:
+def _balance() -> dict[int, tuple[int, int]]:
     """Per partner: requests we borrowed from it and requests it borrowed from us."""
     rows = (
-        IllRequest.objects.filter(partner_id__in=partner_ids)
+        IllRequest.objects.filter(partner__isnull=False)
         .values("partner")
         .annotate(
             borrowed=Count("id", filter=Q(role=Role.REQUESTER)),
