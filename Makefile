@@ -52,7 +52,9 @@ test-postgres: $(STAMP)
 
 # Every benchmark (docs/benchmarks.md); SEARCH_DOCS=100000 for a quicker search index run,
 # SCALE_RECORDS=30000 for a quicker catalogue-at-scale run, SCALE_INGEST_BUDGET=<seconds> to
-# stop loading holders after that long and measure what was loaded.
+# stop loading holders after that long and measure what was loaded; SCALE_DB_DIR=<dir> keeps
+# that catalogue (SQLite) there, measures it again without loading when it is already there,
+# and times the ILL rota on it.
 SEARCH_DOCS ?= 1000000
 SCALE_RECORDS ?= 1000000
 SCALE_INGEST_BUDGET ?= 1800
@@ -63,7 +65,9 @@ bench: $(STAMP) compile-messages
 	$(BIN)/python bench/dedup_quality.py --json var/bench/dedup_quality.json
 	$(BIN)/python bench/search_index.py --docs $(SEARCH_DOCS)
 	$(BIN)/python bench/catalog_scale.py --records $(SCALE_RECORDS) \
-		$(if $(SCALE_INGEST_BUDGET),--max-ingest-seconds $(SCALE_INGEST_BUDGET))
+		$(if $(SCALE_INGEST_BUDGET),--max-ingest-seconds $(SCALE_INGEST_BUDGET)) \
+		$(if $(SCALE_DB_DIR),--backends sqlite --db-dir $(SCALE_DB_DIR))
+	$(if $(SCALE_DB_DIR),$(BIN)/python bench/ill_rota.py --db-dir $(SCALE_DB_DIR))
 	$(BIN)/python bench/ill_messages.py
 
 clean:
