@@ -295,11 +295,16 @@ def answer_status_request(request: IllRequest) -> IllMessage:
 
 
 def flag(request: IllRequest, note: str) -> None:
-    """Mark a request as needing attention, with why (a refused message, a failed send)."""
+    """Mark a request as needing attention, with why (a refused message, a failed send).
+
+    Staff are mailed when it comes to need attention, not again for each further problem
+    (a partner repeating a wrong status) while it still does: the note says the latest."""
+    already = IllRequest.objects.filter(pk=request.pk, attention=True).exists()
     IllRequest.objects.filter(pk=request.pk).update(
         attention=True, attention_note=note[:500], updated_at=timezone.now()
     )
-    transaction.on_commit(lambda: notify.task_ill_mail.enqueue(request.pk, "attention"))
+    if not already:
+        transaction.on_commit(lambda: notify.task_ill_mail.enqueue(request.pk, "attention"))
 
 
 def _next_lender(request: IllRequest) -> RotaEntry | None:

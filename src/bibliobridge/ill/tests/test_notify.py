@@ -72,3 +72,17 @@ def test_staff_hear_of_a_partners_request(network, ill_staff, viewer,
         assert deliver(network, partner_request("their-9", "DE-1")).ok
     assert [m.to for m in mail.outbox] == [[ill_staff.email]]
     assert "needs you" in mail.outbox[0].subject
+
+
+def test_staff_are_mailed_once_while_a_request_needs_attention(
+    network, ill_staff, django_capture_on_commit_callbacks
+):
+    request = borrowing(network, ill_staff)
+    mail.outbox.clear()
+    for status in ("LoanCompleted", "LoanCompleted", "CopyCompleted"):
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = deliver(network, supplier_says(request.our_id, "DE-1", status))
+        assert answer.error_type == "UnrecognisedDataValue"
+    request.refresh_from_db()
+    assert request.attention and "CopyCompleted" in request.attention_note  # the latest
+    assert [m.to for m in mail.outbox] == [[ill_staff.email]]
