@@ -91,6 +91,7 @@ INSTALLED_APPS = [
     "bibliobridge.agreements",
     "bibliobridge.catalog",
     "bibliobridge.ill",
+    "bibliobridge.exchange",
     "bibliobridge.reports",
     "bibliobridge.api",
     "bibliobridge.demo",

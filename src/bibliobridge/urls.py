@@ -16,6 +16,7 @@ urlpatterns = [
     path("ill/ask/", ill_reader.ask, name="ill_reader_ask"),
     path("ill/mine/<str:token>/", ill_reader.status, name="ill_reader_status"),
     path("ill/", include("bibliobridge.ill.urls")),
+    path("exchange/", include("bibliobridge.exchange.urls")),
     path("openurl", ill_views.openurl_intake, name="openurl"),
     path("api/v1/", api.urls),
     path("oai", include("bibliobridge.catalog.oai")),

@@ -18,6 +18,8 @@ VIEW = [
     "catalog.view_cluster",
     "catalog.view_importrun",
     "ill.view_illrequest",
+    "exchange.view_exchangeterms",
+    "exchange.view_exchangelist",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -52,6 +54,11 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     ],
     Role.EXCHANGE_STAFF: [
         *VIEW,
+        "exchange.add_exchangeterms",
+        "exchange.change_exchangeterms",
+        "exchange.add_exchangelist",
+        "exchange.change_exchangelist",
+        "exchange.import_list_items",
         "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",

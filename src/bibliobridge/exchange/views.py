@@ -1,0 +1,349 @@
+"""Staff pages of publication exchange: terms per partner, offer and want lists, imports.
+
+An uploaded list is kept under MEDIA_ROOT/exchange-imports/<random token> between the
+preview and the confirmation, as the partner import keeps its files: the session holds
+the token and the list it is for, never a path, and the file is deleted once imported or
+cancelled.
+"""
+
+import re
+import secrets
+from pathlib import Path
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.forms import BaseForm
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bibliobridge.core import vocab
+from bibliobridge.core.access import check_perm, require_perm
+from bibliobridge.core.links import url_for_id
+from bibliobridge.core.models import User
+from bibliobridge.core.queries import activity_for
+from bibliobridge.partners.io.rows import ImportBlocked
+from bibliobridge.partners.io.tabular import ImportFileError, read_upload
+from bibliobridge.partners.models import Institution
+
+from . import imports, queries, services
+from .forms import ItemForm, ListFilterForm, ListForm, PartnerChoiceForm, TermsForm, UploadForm
+from .models import ExchangeList, ExchangeTerms, ListItem
+
+PAGE_SIZE = 50
+VIEW_TERMS = "exchange.view_exchangeterms"
+VIEW_LISTS = "exchange.view_exchangelist"
+CHANGE_LIST = "exchange.change_exchangelist"
+IMPORT_ITEMS = "exchange.import_list_items"
+SESSION_KEY = "exchange_import"
+_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+
+
+def _user(request: HttpRequest) -> User:
+    # Every view is behind require_perm, so the user is signed in.
+    return cast(User, request.user)
+
+
+def _form_errors(form: BaseForm, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field if the form has it."""
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            form.add_error(name if name in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def get_partner_for_user(user: Any, pk: int, *perms: str) -> Institution:
+    check_perm(user, VIEW_TERMS, *perms)
+    try:
+        return Institution.objects.get(pk=pk, is_home=False)
+    except Institution.DoesNotExist as error:
+        raise Http404 from error
+
+
+def get_list_for_user(user: Any, pk: int, *perms: str) -> ExchangeList:
+    check_perm(user, VIEW_LISTS, *perms)
+    try:
+        return queries.list_detail(pk)
+    except ExchangeList.DoesNotExist as error:
+        raise Http404 from error
+
+
+def get_item_for_user(user: Any, pk: int, *perms: str) -> ListItem:
+    check_perm(user, VIEW_LISTS, *perms)
+    try:
+        return ListItem.objects.select_related("exchange_list").get(pk=pk)
+    except ListItem.DoesNotExist as error:
+        raise Http404 from error
+
+
+# ---------------------------------------------------------------- terms
+
+
+@require_perm(VIEW_TERMS)
+def terms_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "exchange/terms_list.html", {"terms": queries.listed_terms()})
+
+
+@require_perm(VIEW_TERMS)
+def terms_detail(request: HttpRequest, partner_pk: int) -> HttpResponse:
+    partner = get_partner_for_user(request.user, partner_pk)
+    try:
+        terms = queries.terms_detail(partner.pk)
+    except ExchangeTerms.DoesNotExist:
+        terms = None
+    context = {
+        "partner": partner,
+        "terms": terms,
+        "currency_name": vocab.currency_name(terms.currency) if terms else "",
+        "language_name": vocab.language_name(terms.language) if terms else "",
+        "activity": activity_for(terms) if terms else [],
+        "lists": queries.filtered_lists().filter(partner=partner),
+        "can_edit": request.user.has_perm(
+            "exchange.change_exchangeterms" if terms else "exchange.add_exchangeterms"
+        ),
+    }
+    return render(request, "exchange/terms_detail.html", context)
+
+
+@require_perm(VIEW_TERMS, "exchange.add_exchangeterms")
+def terms_new(request: HttpRequest) -> HttpResponse:
+    """Choose the partner; its terms are then set on their own page."""
+    form = PartnerChoiceForm(request.GET or None)
+    if form.is_valid():
+        return redirect("exchange:terms_edit", partner_pk=form.cleaned_data["partner"].pk)
+    return render(request, "exchange/terms_new.html", {"form": form})
+
+
+@require_perm(VIEW_TERMS, "exchange.change_exchangeterms")
+def terms_edit(request: HttpRequest, partner_pk: int) -> HttpResponse:
+    partner = get_partner_for_user(request.user, partner_pk)
+    terms = ExchangeTerms.objects.filter(partner=partner).first()
+    if terms is None:
+        check_perm(request.user, "exchange.add_exchangeterms")
+    form = TermsForm(request.POST or None, instance=terms, partner=partner)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_terms(_user(request), partner, form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The exchange terms were saved."))
+            return redirect("exchange:terms_detail", partner_pk=partner.pk)
+    return render(request, "exchange/terms_form.html", {"form": form, "partner": partner})
+
+
+# ---------------------------------------------------------------- lists
+
+
+@require_perm(VIEW_LISTS)
+def list_index(request: HttpRequest) -> HttpResponse:
+    filters = ListFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    lists = queries.filtered_lists(kind=values.get("kind", ""), q=values.get("q", ""))
+    page = Paginator(lists, PAGE_SIZE).get_page(request.GET.get("page"))
+    detail_url = url_for_id("exchange:list_detail")
+    rows = list(cast(QuerySet[ExchangeList], page.object_list))
+    for row in rows:
+        row.url = detail_url(row.pk)  # type: ignore[attr-defined]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "rows": rows, "query": query.urlencode()}
+    return render(request, "exchange/list_index.html", context)
+
+
+@require_perm(VIEW_LISTS, "exchange.add_exchangelist")
+def list_create(request: HttpRequest) -> HttpResponse:
+    form = ListForm(request.POST or None, initial={"partner": request.GET.get("partner")})
+    if request.method == "POST" and form.is_valid():
+        try:
+            exchange_list = services.create_list(_user(request), form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The list was created."))
+            return redirect("exchange:list_detail", pk=exchange_list.pk)
+    return render(request, "exchange/list_form.html", {"form": form, "exchange_list": None})
+
+
+@require_perm(VIEW_LISTS, CHANGE_LIST)
+def list_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange_list = get_list_for_user(request.user, pk, CHANGE_LIST)
+    form = ListForm(request.POST or None, instance=exchange_list)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_list(_user(request), queries.list_detail(pk), form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("exchange:list_detail", pk=pk)
+    context = {"form": form, "exchange_list": exchange_list}
+    return render(request, "exchange/list_form.html", context)
+
+
+@require_perm(VIEW_LISTS)
+def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange_list = get_list_for_user(request.user, pk)
+    page = Paginator(queries.list_items(exchange_list), PAGE_SIZE).get_page(request.GET.get("page"))
+    can_change = request.user.has_perm(CHANGE_LIST)
+    context = {
+        "exchange_list": exchange_list,
+        "page": page,
+        "counts": queries.item_counts(exchange_list),
+        "can_change": can_change,
+        "can_import": can_change and request.user.has_perm(IMPORT_ITEMS),
+        "activity": activity_for(exchange_list),
+    }
+    return render(request, "exchange/list_detail.html", context)
+
+
+# ---------------------------------------------------------------- items
+
+
+@require_perm(VIEW_LISTS, CHANGE_LIST)
+def item_add(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange_list = get_list_for_user(request.user, pk, CHANGE_LIST)
+    form = ItemForm(request.POST or None, exchange_list=exchange_list)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_item(_user(request), exchange_list, form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The item was added."))
+            if "another" in request.POST:
+                return redirect("exchange:item_add", pk=pk)
+            return redirect("exchange:list_detail", pk=pk)
+    context = {"form": form, "exchange_list": exchange_list, "item": None}
+    return render(request, "exchange/item_form.html", context)
+
+
+@require_perm(VIEW_LISTS, CHANGE_LIST)
+def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_item_for_user(request.user, pk, CHANGE_LIST)
+    exchange_list = item.exchange_list
+    form = ItemForm(request.POST or None, instance=item, exchange_list=exchange_list)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_item(_user(request), item, form.cleaned_data)
+        except ValidationError as error:
+            _form_errors(form, error)
+        else:
+            messages.success(request, _("The changes were saved."))
+            return redirect("exchange:list_detail", pk=exchange_list.pk)
+    context = {"form": form, "exchange_list": exchange_list, "item": item}
+    return render(request, "exchange/item_form.html", context)
+
+
+@require_POST
+@require_perm(VIEW_LISTS, CHANGE_LIST)
+def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    item = get_item_for_user(request.user, pk, CHANGE_LIST)
+    services.delete_item(_user(request), item)
+    messages.success(request, _("The item was removed from the list."))
+    return redirect("exchange:list_detail", pk=item.exchange_list_id)
+
+
+# ---------------------------------------------------------------- import
+
+
+def _imports_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "exchange-imports"
+
+
+def _stored_path(request: HttpRequest, list_pk: int) -> Path | None:
+    """The file uploaded for this list in this session, if it is still there."""
+    stored = request.session.get(SESSION_KEY) or {}
+    token = stored.get("token", "")
+    if stored.get("list") != list_pk or not _TOKEN.match(token):
+        return None
+    path = _imports_dir() / token
+    return path if path.is_file() else None
+
+
+def _forget_upload(request: HttpRequest) -> None:
+    stored = request.session.pop(SESSION_KEY, None) or {}
+    if _TOKEN.match(stored.get("token", "")):
+        (_imports_dir() / stored["token"]).unlink(missing_ok=True)
+
+
+@require_perm(VIEW_LISTS, CHANGE_LIST, IMPORT_ITEMS)
+def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange_list = get_list_for_user(request.user, pk, CHANGE_LIST, IMPORT_ITEMS)
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            data = read_upload(form.cleaned_data["file"])
+        except ImportFileError as error:
+            form.add_error("file", str(error))
+        else:
+            _forget_upload(request)
+            token = secrets.token_urlsafe(24)
+            _imports_dir().mkdir(parents=True, exist_ok=True)
+            (_imports_dir() / token).write_bytes(data)
+            request.session[SESSION_KEY] = {
+                "token": token,
+                "list": exchange_list.pk,
+                "name": form.cleaned_data["file"].name[:200],
+            }
+            return redirect("exchange:import_confirm", pk=pk)
+    context = {"form": form, "exchange_list": exchange_list, "columns": imports.COLUMNS}
+    return render(request, "exchange/import.html", context)
+
+
+@require_perm(VIEW_LISTS, CHANGE_LIST, IMPORT_ITEMS)
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    exchange_list = get_list_for_user(request.user, pk, CHANGE_LIST, IMPORT_ITEMS)
+    path = _stored_path(request, exchange_list.pk)
+    if path is None:
+        messages.error(
+            request, _("The uploaded file is no longer available; please upload it again.")
+        )
+        return redirect("exchange:import", pk=pk)
+    if request.method == "POST" and request.POST.get("action") == "cancel":
+        _forget_upload(request)
+        messages.info(request, _("The import was cancelled; nothing was imported."))
+        return redirect("exchange:list_detail", pk=pk)
+    # Checked again on confirmation: the list may have changed since the preview.
+    try:
+        with path.open("rb") as handle:
+            plan = imports.plan_file(handle, exchange_list)
+    except ImportFileError as error:
+        _forget_upload(request)
+        context = {
+            "form": UploadForm(),
+            "exchange_list": exchange_list,
+            "columns": imports.COLUMNS,
+            "file_error": str(error),
+        }
+        return render(request, "exchange/import.html", context)
+    name = request.session[SESSION_KEY].get("name", "")
+    if request.method == "POST":
+        valid_only = request.POST.get("action") == "valid"
+        try:
+            items = imports.import_plan(_user(request), exchange_list, plan, name, valid_only)
+        except ImportBlocked as error:
+            messages.error(request, str(error))
+        else:
+            _forget_upload(request)
+            messages.success(
+                request,
+                _("Imported: %(added)d items added, %(skipped)d rows skipped.")
+                % {"added": len(items), "skipped": len(plan.invalid_rows)},
+            )
+            return redirect("exchange:list_detail", pk=pk)
+    context = {
+        "exchange_list": exchange_list,
+        "plan": plan,
+        "file_name": name,
+        "problems": plan.problems,
+        "valid_count": len(plan.valid_rows),
+        "invalid_count": len(plan.invalid_rows),
+    }
+    return render(request, "exchange/preview.html", context)
