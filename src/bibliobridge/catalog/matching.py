@@ -59,7 +59,10 @@ from rapidfuzz.distance import Indel
 from .marc.record import NormalisedRecord
 from .text import fold, romanise, script_of
 
-__all__ = ["MESSAGES", "Match", "Reason", "cluster", "compare", "match_keys"]
+__all__ = [
+    "MESSAGES", "Match", "Profile", "Reason", "cluster", "compare", "compare_profiles",
+    "match_keys", "profile",
+]  # fmt: skip
 
 # Pairs in one key block beyond this are not compared: a block so large is a series
 # ISSN or a bad ISBN shared by unrelated records, not a set of duplicates.
@@ -134,7 +137,10 @@ class Match:
 
 
 @dataclass
-class _Profile:
+class Profile:
+    """What compare looks at of a record: a caller comparing one record with many makes it
+    once (profile) and compares profiles (compare_profiles)."""
+
     isbns: frozenset[str]
     oclc: frozenset[str]
     lccn: str
@@ -321,7 +327,7 @@ def _publisher_words(publisher: str, language: str) -> frozenset[str]:
     return frozenset(w for w in text.split() if w not in _PUBLISHER_STOP and len(w) > 1)
 
 
-def _profile(record: NormalisedRecord) -> _Profile:
+def profile(record: NormalisedRecord) -> Profile:
     language = _language(record)
     main, has_subtitle = _main_title(record.title)
     folded_title = fold(record.title)
@@ -331,7 +337,7 @@ def _profile(record: NormalisedRecord) -> _Profile:
     electronic = record.material_type == "computer" or (
         bool(qualifiers) and all(_ELECTRONIC.search(q or "") for q in qualifiers)
     )
-    return _Profile(
+    return Profile(
         isbns=frozenset(i.value for i in isbns),
         oclc=frozenset(record.oclc_numbers),
         lccn=record.lccn.strip(),
@@ -364,7 +370,7 @@ def _profile(record: NormalisedRecord) -> _Profile:
 # --- compare -----------------------------------------------------------------------------
 
 
-def _title_similarity(a: _Profile, b: _Profile) -> tuple[float, str]:
+def _title_similarity(a: Profile, b: Profile) -> tuple[float, str]:
     """Best similarity of the two titles in any form, and the reason code that says how."""
     best, how = 0.0, "similar_title"
     for x in a.titles:
@@ -399,7 +405,7 @@ def _publishers_agree(a: frozenset[str], b: frozenset[str]) -> bool:
     return False
 
 
-def _later_printing(a: _Profile, b: _Profile) -> bool:
+def _later_printing(a: Profile, b: Profile) -> bool:
     """Whether one record is a later printing of the other (the caller checks the ISBN).
 
     The record with the higher number must say only that it is a printing, and must not
@@ -422,10 +428,10 @@ def _short(values: frozenset[str] | set[str]) -> str:
 
 def compare(a: NormalisedRecord, b: NormalisedRecord) -> Match:
     """Whether ``a`` and ``b`` describe the same manifestation, with the reasons."""
-    return _compare(_profile(a), _profile(b))
+    return compare_profiles(profile(a), profile(b))
 
 
-def _compare(a: _Profile, b: _Profile) -> Match:
+def compare_profiles(a: Profile, b: Profile) -> Match:
     reasons: list[Reason] = []
     vetoes: list[Reason] = []
     score = 0.0
@@ -618,7 +624,7 @@ def cluster(records: Sequence[NormalisedRecord]) -> list[list[int]]:
     joined, transitively (union-find). Every index appears in exactly one group; groups
     are sorted by their first index.
     """
-    profiles = [_profile(record) for record in records]
+    profiles = [profile(record) for record in records]
     blocks: dict[str, list[int]] = {}
     for index, record in enumerate(records):
         for key in match_keys(record):
@@ -640,7 +646,7 @@ def cluster(records: Sequence[NormalisedRecord]) -> list[list[int]]:
                 if (i, j) in compared or find(i) == find(j):
                     continue
                 compared.add((i, j))
-                if _compare(profiles[i], profiles[j]).same:
+                if compare_profiles(profiles[i], profiles[j]).same:
                     parent[find(j)] = find(i)
     groups: dict[int, list[int]] = {}
     for index in range(len(records)):

@@ -11,6 +11,7 @@ whose members change is indexed again under a new document id and its old id ret
     h  holder (institution id)                   c  holder's country (ISO 3166, lower case)
 """
 
+import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -44,18 +45,18 @@ FACETS = (LANGUAGE, YEAR, HOLDER, COUNTRY)
 FIRST_FIELDS = ("title_vernacular", "names", "publisher")
 
 
-# What record_terms reads of a record, in this order (values, not model instances:
-# building documents for tens of thousands of clusters is most of a load's indexing).
-TERM_SOURCES = (
-    "cluster_id", "holder_id", "title", "title_vernacular", "title_romanised", "names",
-    "names_vernacular", "subjects", "isbns", "issns", "oclc_numbers", "languages", "year",
-)  # fmt: skip
+# What description_terms reads of a record, in this order (after its cluster and holder).
+DESCRIPTION = ("title", "title_vernacular", "title_romanised", "names", "names_vernacular",
+               "subjects", "isbns", "issns", "oclc_numbers", "languages", "year")  # fmt: skip
+_JSON_COLUMNS = {"names", "names_vernacular", "subjects", "isbns", "issns", "oclc_numbers",
+                 "languages"}  # fmt: skip
 
 
-def record_terms(values: tuple, holder_country: str) -> set[str]:
-    """The terms one held record (its TERM_SOURCES values) gives its cluster's document."""
-    (_cluster, holder, title, vernacular, romanised, names, names_vernacular, subjects, isbns,
-     issns, oclc_numbers, languages, year) = values  # fmt: skip
+def description_terms(values: tuple) -> set[str]:
+    """The terms a held record's DESCRIPTION values give its cluster's document (its holder
+    gives holder_terms)."""
+    (title, vernacular, romanised, names, names_vernacular, subjects, isbns, issns,
+     oclc_numbers, languages, year) = values  # fmt: skip
     found: set[str] = set()
     for namespace, text in (
         (TITLE, " ".join(filter(None, (title, vernacular, romanised)))),
@@ -71,7 +72,11 @@ def record_terms(values: tuple, holder_country: str) -> set[str]:
     found.update(f"{LANGUAGE}:{language}" for language in languages)
     if year:
         found.add(f"{YEAR}:{year}")
-    found.add(f"{HOLDER}:{holder}")
+    return found
+
+
+def holder_terms(holder_id: int, holder_country: str) -> set[str]:
+    found = {f"{HOLDER}:{holder_id}"}
     if holder_country:
         found.add(f"{COUNTRY}:{holder_country.lower()}")
     return found
@@ -123,14 +128,41 @@ def _documents(docs: dict[int, int]) -> Iterator[tuple[int, set[str]]]:
     for start in range(0, len(ids), BATCH):
         chunk = ids[start : start + BATCH]
         terms: dict[int, set[str]] = {pk: set() for pk in chunk}
-        members = Record.objects.filter(
-            cluster_id__in=chunk, status=RecordStatus.ACTIVE
-        ).values_list(*TERM_SOURCES)
-        for values in members:
-            terms[values[0]] |= record_terms(values, countries.get(values[1], ""))
+        # The holders of a popular title mostly describe it alike (at 100k records, 24,188
+        # records of the clusters over 50 gave 1,668 descriptions): each is read into terms
+        # once, from the columns as stored.
+        described: dict[tuple, set[str]] = {}
+        holders: dict[int, set[str]] = {}
+        for cluster_id, holder_id, *stored in _members(chunk):
+            key = tuple(stored)
+            if key not in described:
+                described[key] = description_terms(_decoded(stored))
+            if holder_id not in holders:
+                holders[holder_id] = holder_terms(holder_id, countries.get(holder_id, ""))
+            terms[cluster_id] |= described[key] | holders[holder_id]
         for pk in chunk:
             if terms[pk]:
                 yield docs[pk], terms[pk]
+
+
+def _members(cluster_ids: list[int]) -> list[tuple]:
+    """Cluster, holder and DESCRIPTION of the clusters' held records, as stored (JSON as
+    text on both databases: Django's converters decode it, and we need not)."""
+    marks = ", ".join(["%s"] * len(cluster_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT cluster_id, holder_id, {', '.join(DESCRIPTION)} "  # noqa: S608
+            f"FROM {Record._meta.db_table} WHERE cluster_id IN ({marks}) AND status = %s",
+            [*cluster_ids, RecordStatus.ACTIVE.value],
+        )
+        return cursor.fetchall()
+
+
+def _decoded(stored: list) -> tuple:
+    return tuple(
+        json.loads(value) if name in _JSON_COLUMNS else value
+        for name, value in zip(DESCRIPTION, stored, strict=True)
+    )
 
 
 def _allocate(n: int) -> list[int]:
