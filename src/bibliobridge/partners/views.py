@@ -93,15 +93,17 @@ def institution_list(request: HttpRequest) -> HttpResponse:
 def institution_detail(request: HttpRequest, pk: int) -> HttpResponse:
     institution = get_institution_for_user(request.user, pk)
     policy = IllPolicy.objects.filter(institution=institution).first()
-    parties = queries.agreement_parties_of(institution)
+    total = institution.agreement_parties.count()
     return render(
         request,
         "partners/detail.html",
         {
             "institution": institution,
             "policy": policy,
-            "agreement_parties": parties[:DETAIL_AGREEMENTS],
-            "agreement_total": parties.count(),
+            "agreement_parties": queries.agreement_parties_of(
+                institution, total, DETAIL_AGREEMENTS
+            ),
+            "agreement_total": total,
             "activity": activity_for(institution),
             "country_name": vocab.country_name(institution.country),
             "language_names": [vocab.language_name(code) for code in institution.languages],

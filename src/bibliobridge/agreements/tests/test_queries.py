@@ -94,3 +94,24 @@ def test_notice_date_follows_expiry_and_notice_period(officer):
     agreement.save(update_fields=["expiry_date"])
     agreement.refresh_from_db()
     assert agreement.notice_date is None
+
+
+@pytest.mark.django_db
+def test_an_institutions_first_agreements_are_the_same_however_they_are_found(monkeypatch):
+    from bibliobridge.partners import queries as partner_queries
+
+    ours = InstitutionFactory()
+    other = InstitutionFactory()
+    for n, (status, year) in enumerate(
+        [("signed", 2030), ("draft", 2029), ("in_effect", 2027), ("draft", 2031), ("expired", 2026)]
+    ):
+        AgreementFactory(status=status, expiry_date=dt.date(year, 1, 1), parties=[ours])
+        AgreementFactory(status=status, expiry_date=dt.date(year, 6, n + 1), parties=[other])
+    sorted_parties = partner_queries.agreement_parties_of(ours, total=5, limit=3)
+    monkeypatch.setattr(partner_queries, "WALK_AGREEMENTS_FROM", 1)  # as for our own library
+    walked = partner_queries.agreement_parties_of(ours, total=5, limit=3)
+    assert walked == sorted_parties
+    assert [(p.agreement.status, p.agreement.expiry_date.year) for p in walked] == [
+        ("draft", 2029), ("draft", 2031), ("expired", 2026),
+    ]  # fmt: skip
+    assert {p.institution for p in walked} == {ours}
