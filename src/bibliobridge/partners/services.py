@@ -131,8 +131,19 @@ def delete_institution(actor: User, institution: Institution) -> None:
         raise ValidationError(_("This institution has units; move or delete them first."))
     if institution.agreement_parties.exists():
         raise ValidationError(_("This institution is a party to agreements and cannot be deleted."))
-    log_activity(actor, Action.DELETED, institution, snapshot(institution, ["name", "country"]))
-    institution.delete()
+    with transaction.atomic():
+        log_activity(actor, Action.DELETED, institution, snapshot(institution, ["name", "country"]))
+        try:
+            institution.delete()
+        except (models.ProtectedError, models.RestrictedError) as error:
+            # Kept by what other modules hold of it (ILL requests, catalogue records,
+            # exchange lists): say what, rather than fail.
+            held = getattr(error, "protected_objects", None) or error.restricted_objects
+            kinds = sorted({str(obj._meta.verbose_name_plural) for obj in held})
+            raise ValidationError(
+                _("Other records refer to this institution (%(kinds)s); it cannot be deleted.")
+                % {"kinds": ", ".join(kinds)}
+            ) from error
 
 
 def _add_identifier(institution: Institution, scheme: str, value: str) -> Identifier:

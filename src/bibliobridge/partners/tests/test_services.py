@@ -216,3 +216,16 @@ def test_only_one_home_institution(officer):
     services.set_home_institution(officer, first)
     services.set_home_institution(officer, second)
     assert list(Institution.objects.filter(is_home=True)) == [second]
+
+
+@pytest.mark.django_db
+def test_delete_refused_while_other_modules_refer_to_it(officer):
+    from bibliobridge.ill import services as ill_services
+
+    institution = InstitutionFactory()
+    ill_services.create_request(None, "requester", service="loan", title="Der Zauberberg",
+                                partner=institution)  # fmt: skip
+    with pytest.raises(ValidationError, match="ILL requests"):
+        services.delete_institution(officer, institution)
+    assert Institution.objects.filter(pk=institution.pk).exists()
+    assert not ActivityLog.objects.filter(action="deleted").exists()
