@@ -5,6 +5,7 @@ Each persona is a user in one role; `outsider` is signed in but has no role at a
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.test import Client
 
 from bibliobridge.core.enums import Role
@@ -31,6 +32,9 @@ def _test_settings(settings, tmp_path):
     settings.LANGUAGE_CODE = "en"
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
+    # What the process caches (our own agency ids, the partners' standing for the rota,
+    # rendered filter forms) belongs to the data of the test that put it there.
+    cache.clear()
 
 
 @pytest.fixture

@@ -5,7 +5,6 @@ import hashlib
 from dataclasses import dataclass
 
 import pytest
-from django.core.cache import cache
 
 from bibliobridge.ill import iso18626 as proto
 from bibliobridge.ill.models import IllPeer
@@ -41,12 +40,6 @@ def _library(isil: str, home: bool = False, version: str = "1.2") -> Institution
             secret_sha256=hashlib.sha256(SECRETS[isil].encode()).hexdigest(),
         )
     return institution
-
-
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """What the cache keeps (the lenders' speed, readers' counts) is each test's own."""
-    cache.clear()
 
 
 @pytest.fixture
