@@ -232,6 +232,10 @@ def script_of(text: str) -> str:
 _LANGUAGE_SCRIPT = {"chi": "hani", "zho": "hani", "jpn": "jpan", "kor": "hang"}
 
 
+# The holders of a title mostly write it, and its names, alike: a load compares each new
+# record's romanised forms with those of the records already held (Japanese through
+# pykakasi costs about a millisecond). Some 16,000 short strings: a few MB.
+@functools.lru_cache(maxsize=16_384)
 def romanise(text: str, language: str = "") -> str:
     """``text`` in Latin letters as a cataloguer would romanise it, then folded.
 
