@@ -105,8 +105,12 @@ def prepare_directory(rng: random.Random) -> dict[str, int]:
             time_zone="Asia/Shanghai", is_home=True,
         )  # fmt: skip
         Endpoint.objects.bulk_create(
-            Endpoint(institution=h, kind=EndpointKind.ISO18626, version="1.2",
-                     url=f"https://ill.example.org/{h.pk}/iso18626")  # fmt: skip
+            Endpoint(
+                institution=h,
+                kind=EndpointKind.ISO18626,
+                version="1.2",
+                url=f"https://ill.example.org/{h.pk}/iso18626",
+            )  # fmt: skip
             for h in holders
             if h.pk != home.pk
         )
@@ -125,8 +129,12 @@ def prepare_directory(rng: random.Random) -> dict[str, int]:
         IllPolicy.objects.bulk_create(policies, ignore_conflicts=True)
         today = timezone.localdate()
         Closure.objects.bulk_create(
-            Closure(institution=h, start=today - dt.timedelta(days=2),
-                    end=today + dt.timedelta(days=5), reason="bench")  # fmt: skip
+            Closure(
+                institution=h,
+                start=today - dt.timedelta(days=2),
+                end=today + dt.timedelta(days=5),
+                reason="bench",
+            )  # fmt: skip
             for h in holders
             if rng.random() < 0.05
         )
@@ -152,10 +160,18 @@ def prepare_directory(rng: random.Random) -> dict[str, int]:
             ))  # fmt: skip
         IllRequest.objects.bulk_create(history, batch_size=2000)
         RotaEntry.objects.bulk_create(
-            (RotaEntry(request=r, position=1, institution_id=r.partner_id,
-                       outcome=RotaEntry.Outcome.SUPPLIED, asked_at=r.created_at)  # fmt: skip
-             for r in IllRequest.objects.filter(our_id__startswith="ROTA-BENCH-",
-                                                role=Role.REQUESTER)),  # fmt: skip
+            (
+                RotaEntry(
+                    request=r,
+                    position=1,
+                    institution_id=r.partner_id,
+                    outcome=RotaEntry.Outcome.SUPPLIED,
+                    asked_at=r.created_at,
+                )  # fmt: skip
+                for r in IllRequest.objects.filter(
+                    our_id__startswith="ROTA-BENCH-", role=Role.REQUESTER
+                )
+            ),  # fmt: skip
             batch_size=2000,
         )
     return {"holders": len(holders), "policies": len(policies), "reciprocal": len(reciprocal),
