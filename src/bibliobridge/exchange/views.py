@@ -6,12 +6,8 @@ the token and the list it is for, never a path, and the file is deleted once imp
 cancelled.
 """
 
-import re
-import secrets
-from pathlib import Path
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -24,6 +20,7 @@ from django.views.decorators.http import require_POST
 
 from bibliobridge.core import vocab
 from bibliobridge.core.access import check_perm, require_perm
+from bibliobridge.core.files import KeptUpload
 from bibliobridge.core.links import url_for_id
 from bibliobridge.core.models import User
 from bibliobridge.core.queries import activity_for
@@ -40,8 +37,7 @@ VIEW_TERMS = "exchange.view_exchangeterms"
 VIEW_LISTS = "exchange.view_exchangelist"
 CHANGE_LIST = "exchange.change_exchangelist"
 IMPORT_ITEMS = "exchange.import_list_items"
-SESSION_KEY = "exchange_import"
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+UPLOAD = KeptUpload("exchange-imports", "exchange_import")  # a list's file, preview to import
 
 
 def _user(request: HttpRequest) -> User:
@@ -253,26 +249,6 @@ def item_delete(request: HttpRequest, pk: int) -> HttpResponse:
 # ---------------------------------------------------------------- import
 
 
-def _imports_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "exchange-imports"
-
-
-def _stored_path(request: HttpRequest, list_pk: int) -> Path | None:
-    """The file uploaded for this list in this session, if it is still there."""
-    stored = request.session.get(SESSION_KEY) or {}
-    token = stored.get("token", "")
-    if stored.get("list") != list_pk or not _TOKEN.match(token):
-        return None
-    path = _imports_dir() / token
-    return path if path.is_file() else None
-
-
-def _forget_upload(request: HttpRequest) -> None:
-    stored = request.session.pop(SESSION_KEY, None) or {}
-    if _TOKEN.match(stored.get("token", "")):
-        (_imports_dir() / stored["token"]).unlink(missing_ok=True)
-
-
 @require_perm(VIEW_LISTS, CHANGE_LIST, IMPORT_ITEMS)
 def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
     exchange_list = get_list_for_user(request.user, pk, CHANGE_LIST, IMPORT_ITEMS)
@@ -283,15 +259,7 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            _forget_upload(request)
-            token = secrets.token_urlsafe(24)
-            _imports_dir().mkdir(parents=True, exist_ok=True)
-            (_imports_dir() / token).write_bytes(data)
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "list": exchange_list.pk,
-                "name": form.cleaned_data["file"].name[:200],
-            }
+            UPLOAD.keep(request, data, form.cleaned_data["file"].name, list=exchange_list.pk)
             return redirect("exchange:import_confirm", pk=pk)
     context = {"form": form, "exchange_list": exchange_list, "columns": imports.COLUMNS}
     return render(request, "exchange/import.html", context)
@@ -300,14 +268,14 @@ def import_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @require_perm(VIEW_LISTS, CHANGE_LIST, IMPORT_ITEMS)
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     exchange_list = get_list_for_user(request.user, pk, CHANGE_LIST, IMPORT_ITEMS)
-    path = _stored_path(request, exchange_list.pk)
+    path = UPLOAD.path(request, list=exchange_list.pk)
     if path is None:
         messages.error(
             request, _("The uploaded file is no longer available; please upload it again.")
         )
         return redirect("exchange:import", pk=pk)
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        _forget_upload(request)
+        UPLOAD.forget(request)
         messages.info(request, _("The import was cancelled; nothing was imported."))
         return redirect("exchange:list_detail", pk=pk)
     # Checked again on confirmation: the list may have changed since the preview.
@@ -315,7 +283,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         with path.open("rb") as handle:
             plan = imports.plan_file(handle, exchange_list)
     except ImportFileError as error:
-        _forget_upload(request)
+        UPLOAD.forget(request)
         context = {
             "form": UploadForm(),
             "exchange_list": exchange_list,
@@ -323,7 +291,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
             "file_error": str(error),
         }
         return render(request, "exchange/import.html", context)
-    name = request.session[SESSION_KEY].get("name", "")
+    name = UPLOAD.name(request)
     if request.method == "POST":
         valid_only = request.POST.get("action") == "valid"
         try:
@@ -331,7 +299,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         except ImportBlocked as error:
             messages.error(request, str(error))
         else:
-            _forget_upload(request)
+            UPLOAD.forget(request)
             messages.success(
                 request,
                 _("Imported: %(added)d items added, %(skipped)d rows skipped.")

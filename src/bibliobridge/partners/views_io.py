@@ -7,12 +7,9 @@ deleted once imported or cancelled.
 
 import json
 import re
-import secrets
 from collections.abc import Callable
-from pathlib import Path
 
 from django import forms
-from django.conf import settings
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -21,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from bibliobridge.core.access import require_perm
+from bibliobridge.core.files import KeptUpload
 
 from .io.directory import EntryError, entry_for, entry_queryset, import_entry
 from .io.export import export_csv, export_xlsx, filter_institutions
@@ -29,8 +27,7 @@ from .io.rows import ImportBlocked, import_rows, plan_file
 from .io.tabular import ImportFileError, read_upload
 from .models import Institution
 
-SESSION_KEY = "partners_import"
-_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,64}$")
+UPLOAD = KeptUpload("imports", "partners_import")  # the spreadsheet between preview and import
 
 
 class UploadForm(forms.Form):
@@ -82,25 +79,6 @@ class RorUploadForm(forms.Form):
 # ---------------------------------------------------------------- spreadsheet import
 
 
-def _imports_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def _stored_path(request: HttpRequest) -> Path | None:
-    token = (request.session.get(SESSION_KEY) or {}).get("token", "")
-    if not _TOKEN.match(token):
-        return None
-    path = _imports_dir() / token
-    return path if path.is_file() else None
-
-
-def _forget_upload(request: HttpRequest) -> None:
-    path = _stored_path(request)
-    if path is not None:
-        path.unlink(missing_ok=True)
-    request.session.pop(SESSION_KEY, None)
-
-
 @require_perm("partners.import_institutions")
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = UploadForm(request.POST or None, request.FILES or None)
@@ -110,35 +88,28 @@ def import_upload(request: HttpRequest) -> HttpResponse:
         except ImportFileError as error:
             form.add_error("file", str(error))
         else:
-            _forget_upload(request)
-            token = secrets.token_urlsafe(24)
-            _imports_dir().mkdir(parents=True, exist_ok=True)
-            (_imports_dir() / token).write_bytes(data)
-            request.session[SESSION_KEY] = {
-                "token": token,
-                "name": form.cleaned_data["file"].name[:200],
-            }
+            UPLOAD.keep(request, data, form.cleaned_data["file"].name)
             return redirect("partners:import_confirm")
     return render(request, "partners/io/import.html", {"form": form})
 
 
 @require_perm("partners.import_institutions")
 def import_confirm(request: HttpRequest) -> HttpResponse:
-    path = _stored_path(request)
+    path = UPLOAD.path(request)
     if path is None:
         messages.error(
             request, _("The uploaded file is no longer available; please upload it again.")
         )
         return redirect("partners:import")
     if request.method == "POST" and request.POST.get("action") == "cancel":
-        _forget_upload(request)
+        UPLOAD.forget(request)
         messages.info(request, _("The import was cancelled; nothing was imported."))
         return redirect("partners:import")
     try:
         with path.open("rb") as handle:
             plan = plan_file(handle)
     except ImportFileError as error:
-        _forget_upload(request)
+        UPLOAD.forget(request)
         form = UploadForm()
         return render(request, "partners/io/import.html", {"form": form, "file_error": str(error)})
     if request.method == "POST":
@@ -148,7 +119,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         except ImportBlocked as error:
             messages.error(request, str(error))
         else:
-            _forget_upload(request)
+            UPLOAD.forget(request)
             messages.success(
                 request,
                 _("Imported: %(created)d created, %(updated)d updated, %(skipped)d rows skipped.")
@@ -159,7 +130,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
                 },
             )
             return redirect("partners:list")
-    name = request.session[SESSION_KEY].get("name", "")
+    name = UPLOAD.name(request)
     return render(
         request,
         "partners/io/preview.html",
