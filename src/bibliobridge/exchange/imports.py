@@ -21,7 +21,14 @@ from django.utils.translation import gettext_lazy as _
 from bibliobridge.catalog.text import fold
 from bibliobridge.core import vocab
 from bibliobridge.core.models import User
-from bibliobridge.partners.io.rows import ERROR, WARNING, ImportBlocked, MissingColumns, Problem
+from bibliobridge.partners.io.rows import (
+    ERROR,
+    WARNING,
+    CheckedRow,
+    ImportBlocked,
+    MissingColumns,
+    Problem,
+)
 from bibliobridge.partners.io.tabular import Table, read_table
 
 from . import services
@@ -97,21 +104,8 @@ def _statuses() -> dict[str, str]:
 
 
 @dataclass
-class ItemRow:
-    number: int  # as the user sees it in the spreadsheet
-    values: dict[str, str]
+class ItemRow(CheckedRow):
     fields: dict[str, Any] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-
-    @property
-    def is_valid(self) -> bool:
-        return not any(p.level == ERROR for p in self.problems)
-
-    def error(self, column: str, message: Any) -> None:
-        self.problems.append(Problem(self.number, column, str(message)))
-
-    def warn(self, column: str, message: Any) -> None:
-        self.problems.append(Problem(self.number, column, str(message), WARNING))
 
 
 @dataclass

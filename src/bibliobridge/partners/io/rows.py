@@ -180,19 +180,12 @@ class Problem:
 
 
 @dataclass
-class RowPlan:
-    number: int
-    values: dict[str, str]
-    fields: dict[str, Any] = field(default_factory=dict)
-    identifiers: list[tuple[str, str]] = field(default_factory=list)
-    tags: list[str] | None = None
-    contact: dict[str, str] | None = None
-    institution: Institution | None = None  # the one to update; None creates
-    problems: list[Problem] = field(default_factory=list)
+class CheckedRow:
+    """A spreadsheet row (any import's) with the problems found in it."""
 
-    @property
-    def action(self) -> str:
-        return "update" if self.institution is not None else "create"
+    number: int  # as the user sees it in the spreadsheet
+    values: dict[str, str]
+    problems: list[Problem] = field(default_factory=list, kw_only=True)
 
     @property
     def is_valid(self) -> bool:
@@ -203,6 +196,19 @@ class RowPlan:
 
     def warn(self, column: str, message: Any) -> None:
         self.problems.append(Problem(self.number, column, str(message), WARNING))
+
+
+@dataclass
+class RowPlan(CheckedRow):
+    fields: dict[str, Any] = field(default_factory=dict)
+    identifiers: list[tuple[str, str]] = field(default_factory=list)
+    tags: list[str] | None = None
+    contact: dict[str, str] | None = None
+    institution: Institution | None = None  # the one to update; None creates
+
+    @property
+    def action(self) -> str:
+        return "update" if self.institution is not None else "create"
 
 
 @dataclass
