@@ -170,6 +170,17 @@ class ListItem(models.Model):
     note = models.CharField(_("note"), max_length=500, blank=True)
     # Offered items only: empty on a want list.
     status = models.CharField(_("status"), max_length=16, choices=ItemStatus.choices, blank=True)
+    # Offered items only: the partner the item is reserved for (chosen in the portal or by
+    # staff), from when; kept once the item is sent, so the ledger knows where it went.
+    reserved_for = models.ForeignKey(
+        Institution,
+        verbose_name=_("reserved for"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    reserved_at = models.DateTimeField(_("reserved"), null=True, blank=True)
     # The union-catalogue manifestation with the same ISBN or ISSN, when there is one.
     # SET_NULL: the catalogue merges and splits clusters as records arrive, and must not be
     # held up by a list; the link is found again from the identifier.
@@ -204,5 +215,7 @@ class ListItem(models.Model):
                 errors["status"] = _("An offered item needs a status.")
             elif not self.exchange_list.is_offer and self.status:
                 errors["status"] = _("Wanted items have no status.")
+        if self.status == ItemStatus.AVAILABLE and self.reserved_for_id:
+            errors["status"] = _("A reserved item is not available.")
         if errors:
             raise ValidationError(errors)
