@@ -140,7 +140,10 @@ class ListFilterForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV (UTF-8, GBK or Big5) or Excel .xlsx, one publication per row."),
+        help_text=_(
+            "CSV (UTF-8, GBK or Big5) or Excel .xlsx, one publication per row; or a MARC file "
+            "(ISO 2709 or MARCXML; MARC 21, UNIMARC or CNMARC), one publication per record."
+        ),
     )
 
 
