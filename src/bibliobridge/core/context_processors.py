@@ -12,6 +12,7 @@ def navigation(request: HttpRequest) -> dict:
             "agreements": user.has_perm("agreements.view_agreement"),
             "catalog": user.has_perm("catalog.view_record"),
             "ill": user.has_perm("ill.view_illrequest"),
+            "exchange": user.has_perm("exchange.view_exchangelist"),
         },
         "current_path": request.get_full_path(),
     }
