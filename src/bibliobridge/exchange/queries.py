@@ -4,8 +4,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from bibliobridge.partners.models import Institution
 from bibliobridge.partners.search import fold
 
+from .enums import ItemStatus, ListKind, ShipmentStatus
 from .models import ExchangeList, ExchangeTerms, ListItem
 
 
@@ -56,4 +58,21 @@ def item_counts(exchange_list: ExchangeList) -> dict[str, Any]:
         total=Count("id"),
         linked=Count("id", filter=Q(cluster__isnull=False)),
         flagged=Count("id", filter=Q(isbn_valid=False)),
+    )
+
+
+# ---------------------------------------------------------------- shipments
+
+
+def reserved_for_shipment(partner: Institution) -> QuerySet[ListItem]:
+    """Our offered items reserved for partner that no prepared shipment holds yet."""
+    return (
+        ListItem.objects.filter(
+            exchange_list__partner__isnull=True,
+            exchange_list__kind=ListKind.OFFER,
+            status=ItemStatus.RESERVED,
+            reserved_for=partner,
+        )
+        .exclude(shipment_items__shipment__status=ShipmentStatus.PREPARED)
+        .order_by("id")
     )
