@@ -1,12 +1,14 @@
 """The text drawn in a PDF of ours (ReportLab's), to check what a letter says.
 
-Pages are Flate-compressed; Helvetica strings are WinAnsi, the CID fonts' UTF-16BE.
+Pages are ASCII85- and Flate-encoded; Helvetica strings are WinAnsi, the CID fonts'
+UTF-16BE.
 """
 
+import base64
 import re
 import zlib
 
-_STREAM = re.compile(rb"stream\r?\n(.*?)\r?\nendstream", re.S)
+_STREAM = re.compile(rb"stream\r?\n(.*?)endstream", re.S)
 _FONT_NAME = re.compile(rb"/Name /(F\d+)")
 _OP = re.compile(rb"/(F\d+) [\d.]+ Tf|\(((?:\\.|[^\\)])*)\) Tj", re.S)
 _ESCAPES = {b"n": b"\n", b"r": b"\r", b"t": b"\t", b"b": b"\b", b"f": b"\f"}
@@ -41,9 +43,12 @@ def pdf_text(data: bytes) -> str:
     text, font = [], b""
     for stream in _STREAM.findall(data):
         try:
-            content = zlib.decompress(stream)
-        except zlib.error:
-            continue
+            content = zlib.decompress(base64.a85decode(stream.strip(), adobe=True))
+        except (ValueError, zlib.error):
+            try:
+                content = zlib.decompress(stream)
+            except zlib.error:
+                continue
         for match in _OP.finditer(content):
             if match.group(1):
                 font = match.group(1)
