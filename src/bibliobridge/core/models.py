@@ -1,12 +1,15 @@
 import hashlib
+from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from . import vocab
 from .enums import Action
 
 
@@ -93,3 +96,58 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.prefix}…)"
+
+
+class CurrencyRate(models.Model):
+    """What one unit of a currency was worth in another from a date on, as staff record it
+    (from the bank or the finance office). Values in exchange ledgers and reports are
+    converted at the rate in force on the day of the shipment or payment (core.money)."""
+
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        help_text=_("ISO 4217 code of the currency valued, such as USD."),
+    )
+    quote_currency = models.CharField(
+        _("valued in"),
+        max_length=3,
+        help_text=_("ISO 4217 code of the currency it is valued in, such as CNY."),
+    )
+    rate = models.DecimalField(
+        _("rate"),
+        max_digits=20,
+        decimal_places=8,
+        help_text=_("How many units of the second currency one unit of the first is worth."),
+    )
+    valid_from = models.DateField(_("valid from"))
+    source = models.CharField(_("source"), max_length=200, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("currency rate")
+        verbose_name_plural = _("currency rates")
+        ordering = ["currency", "quote_currency", "-valid_from"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["currency", "quote_currency", "valid_from"], name="currency_rate_unique_day"
+            ),
+            models.CheckConstraint(condition=models.Q(rate__gt=0), name="currency_rate_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"1 {self.currency} = {self.rate.normalize():f} {self.quote_currency} ({self.valid_from})"
+
+    def clean(self) -> None:
+        errors: dict[str, Any] = {}
+        for name in ("currency", "quote_currency"):
+            try:
+                setattr(self, name, vocab.normalise_currency(getattr(self, name) or ""))
+            except ValidationError as error:
+                errors[name] = error.messages
+        if not errors and self.currency == self.quote_currency:
+            errors["quote_currency"] = _("A currency is not valued in itself.")
+        if self.rate is not None and self.rate <= 0:
+            errors["rate"] = _("A rate is more than zero.")
+        if errors:
+            raise ValidationError(errors)

@@ -20,6 +20,7 @@ VIEW = [
     "ill.view_illrequest",
     "exchange.view_exchangeterms",
     "exchange.view_exchangelist",
+    "core.view_currencyrate",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -59,6 +60,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "exchange.add_exchangelist",
         "exchange.change_exchangelist",
         "exchange.import_list_items",
+        "core.add_currencyrate",
+        "core.change_currencyrate",
+        "core.delete_currencyrate",
         "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",

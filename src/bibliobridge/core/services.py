@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from . import sql
 from .enums import Action
-from .models import ActivityLog, ApiToken, User, hash_token
+from .models import ActivityLog, ApiToken, CurrencyRate, User, hash_token
 
 
 def plain(value: Any) -> Any:
@@ -121,3 +121,29 @@ def user_for_token(raw: str) -> User | None:
 @transaction.atomic
 def set_user_preferences(user: User, actor: User, language: str, time_zone: str) -> None:
     update_fields(user, actor, {"language": language, "time_zone": time_zone})
+
+
+# ---------------------------------------------------------------- currency rates
+
+RATE_FIELDS = ("currency", "quote_currency", "rate", "valid_from", "source")
+
+
+@transaction.atomic
+def create_rate(actor: User, values: dict[str, Any]) -> CurrencyRate:
+    """A new dated rate. Raises ValidationError by field (one rate per pair and day)."""
+    rate = CurrencyRate(**{k: v for k, v in values.items() if k in RATE_FIELDS})
+    rate.full_clean()
+    rate.save()
+    log_activity(actor, Action.CREATED, rate, snapshot(rate, RATE_FIELDS))
+    return rate
+
+
+@transaction.atomic
+def update_rate(actor: User, rate: CurrencyRate, values: dict[str, Any]) -> dict:
+    return update_fields(rate, actor, {k: v for k, v in values.items() if k in RATE_FIELDS})
+
+
+@transaction.atomic
+def delete_rate(actor: User, rate: CurrencyRate) -> None:
+    log_activity(actor, Action.DELETED, rate, snapshot(rate, RATE_FIELDS))
+    rate.delete()

@@ -13,6 +13,8 @@ from functools import cache
 from typing import Any, TypeVar
 
 from django.db import connection, models
+from django.utils import timezone
+from django.utils.functional import Promise
 
 M = TypeVar("M", bound=models.Model)
 
@@ -20,9 +22,17 @@ M = TypeVar("M", bound=models.Model)
 def insert(model: type[models.Model], **values: Any) -> None:
     """Add one row (defaults, ``auto_now`` and the like filled in as the ORM would);
     its primary key is not read back."""
-    obj = model(**values)
-    fields = _insert_fields(model)
-    params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for field in fields]
+    params = []
+    for name, attname, default, convert, stamped in _writers(model, connection.vendor):
+        if stamped:  # auto_now and auto_now_add: the time of writing, whatever was given
+            value = default()
+        elif name in values:
+            value = _key(values[name])
+        elif attname in values:
+            value = values[attname]
+        else:
+            value = default()
+        params.append(convert(value))
     with connection.cursor() as cursor:
         cursor.execute(_insert_sql(model), params)
 
@@ -32,7 +42,8 @@ def update(model: type[models.Model], where: Mapping[str, Any], **values: Any) -
     many rows changed."""
     sets = [_field(model, name) for name in values]
     tests = [_field(model, name) for name in where]
-    params = [f.get_db_prep_save(_key(values[f.name]), connection) for f in sets]
+    vendor = connection.vendor
+    params = [_converter(f, vendor)(_key(values[f.name])) for f in sets]
     params += [f.get_db_prep_value(_key(where[f.name]), connection) for f in tests]
     with connection.cursor() as cursor:
         cursor.execute(_update_sql(model, _columns(sets), _columns(tests)), params)
@@ -56,6 +67,46 @@ def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | N
             value = convert(value, column, connection)
         values.append(value)
     return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], values)
+
+
+# Fields whose value goes to the database as it is (None included): the ORM's conversion
+# of these only checks the Python type, which the callers' values already have.
+_AS_IS = (models.CharField, models.TextField, models.IntegerField, models.BooleanField)
+
+
+def _converter(field: models.Field, vendor: str) -> Callable[[Any], Any]:
+    """The field's value → the database's, as ``get_db_prep_save`` gives it, without the
+    generic path where it is known to be the value itself or the backend's adapter."""
+    if isinstance(field, models.ForeignKey):
+        return _converter(field.target_field, vendor)
+    if type(field) is models.DateTimeField:
+        adapt = connection.ops.adapt_datetimefield_value
+        return lambda value: None if value is None else adapt(value)
+    if isinstance(field, _AS_IS):
+        return lambda value: str(value) if isinstance(value, Promise) else value
+    return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _stamped(field: models.Field) -> bool:
+    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+
+
+@cache
+def _writers(
+    model: type[models.Model], vendor: str
+) -> list[tuple[str, str, Callable[[], Any], Callable[[Any], Any], bool]]:
+    """Per inserted field: its name, attribute name, default, conversion, and whether it
+    takes the time of writing."""
+    return [
+        (
+            f.name,
+            f.attname,
+            timezone.now if _stamped(f) else f.get_default,
+            _converter(f, vendor),
+            _stamped(f),
+        )
+        for f in _insert_fields(model)
+    ]
 
 
 def _field(model: type[models.Model], name: str) -> models.Field:

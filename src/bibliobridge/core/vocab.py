@@ -109,8 +109,22 @@ def normalise_country(value: str) -> str:
     return code
 
 
+@functools.cache
+def bibliographic_language_codes() -> dict[str, str]:
+    """ISO 639-2/B codes, as MARC records carry them (chi, ger, fre), → ISO 639-2/T (zho,
+    deu, fra), for the twenty languages where the two differ."""
+    return {
+        lang.bibliographic: lang.alpha_3
+        for lang in pycountry.languages
+        if getattr(lang, "bibliographic", None)
+    }
+
+
 def normalise_language(value: str) -> str:
+    """An ISO 639-1 or 639-3 code in lower case; a MARC (639-2/B) code becomes its
+    639-2/T twin, so chi is zho and ger is deu."""
     code = (value or "").strip().lower()
+    code = bibliographic_language_codes().get(code, code)
     if code not in language_codes():
         raise ValidationError(
             _("“%(value)s” is not an ISO 639 language code (such as zh, en or rus)."),

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from bibliobridge.agreements.enums import AgreementType
 from bibliobridge.agreements.models import Agreement
 from bibliobridge.core import vocab
+from bibliobridge.core.models import CurrencyRate
 from bibliobridge.partners.enums import ContactRole
 from bibliobridge.partners.models import Contact, Institution
 
@@ -139,5 +140,36 @@ class ListFilterForm(forms.Form):
 class UploadForm(forms.Form):
     file = forms.FileField(
         label=_("File"),
-        help_text=_("CSV (UTF-8, GBK or Big5) or Excel .xlsx, one publication per row."),
+        help_text=_(
+            "CSV (UTF-8, GBK or Big5) or Excel .xlsx, one publication per row; or a MARC file "
+            "(ISO 2709 or MARCXML; MARC 21, UNIMARC or CNMARC), one publication per record."
+        ),
     )
+
+
+class RateForm(forms.ModelForm):
+    currency = forms.CharField(
+        label=_("Currency"),
+        max_length=3,
+        help_text=_("ISO 4217 code of the currency valued, such as USD."),
+    )
+    quote_currency = forms.CharField(
+        label=_("Valued in"),
+        max_length=3,
+        help_text=_("ISO 4217 code of the currency it is valued in, such as CNY."),
+    )
+
+    class Meta:
+        model = CurrencyRate
+        fields = ["currency", "quote_currency", "rate", "valid_from", "source"]
+        widgets = {"valid_from": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_currency(self) -> str:
+        return vocab.normalise_currency(self.cleaned_data["currency"])
+
+    def clean_quote_currency(self) -> str:
+        return vocab.normalise_currency(self.cleaned_data["quote_currency"])
+
+
+class RateFilterForm(forms.Form):
+    currency = forms.CharField(label=_("Currency"), required=False, max_length=3)

@@ -9,6 +9,7 @@ user chose to import the valid rows, all in one transaction.
 """
 
 import functools
+import io
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -18,6 +19,9 @@ from django.core.exceptions import ValidationError
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from bibliobridge.catalog.marc import problems as marc_problems
+from bibliobridge.catalog.marc.read import read_records
+from bibliobridge.catalog.marc.record import FileProblem, Kind, NormalisedRecord, RecordProblem
 from bibliobridge.catalog.text import fold
 from bibliobridge.core import vocab
 from bibliobridge.core.models import User
@@ -29,7 +33,13 @@ from bibliobridge.partners.io.rows import (
     MissingColumns,
     Problem,
 )
-from bibliobridge.partners.io.tabular import Table, read_table
+from bibliobridge.partners.io.tabular import (
+    EmptyFile,
+    ImportFileError,
+    Table,
+    read_table,
+    read_upload,
+)
 
 from . import services
 from .enums import ItemStatus
@@ -136,12 +146,77 @@ class ItemPlan:
 
 
 def plan_file(upload: IO[bytes] | bytes, exchange_list: ExchangeList) -> ItemPlan:
-    """Read an uploaded CSV or XLSX file and check its rows for the list.
+    """Read an uploaded CSV, XLSX or MARC file and check its rows for the list.
 
     Raises ImportFileError (with a message for the user) when the file cannot be read or
     lacks a required column.
     """
-    return plan_rows(read_table(upload, is_header=looks_like_header), exchange_list)
+    data = read_upload(upload)
+    if is_marc(data):
+        return plan_marc(data, exchange_list)
+    return plan_rows(read_table(data, is_header=looks_like_header), exchange_list)
+
+
+_MARCXML_ROOT = re.compile(rb"<(?:[\w.-]+:)?(?:collection|record)[\s>/]")
+
+
+def is_marc(data: bytes) -> bool:
+    """ISO 2709 (a leader: five digits of length, then "45" at 20-21 as MARC 21, UNIMARC and
+    CNMARC all have) or MARCXML (a collection or record element near the start). A CSV whose
+    first cell is a number is neither."""
+    head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip(b" \t\r\n")
+    if head[:5].isdigit() and head[20:22] == b"45":
+        return True
+    return head[:1] == b"<" and _MARCXML_ROOT.search(head) is not None
+
+
+# Records read but not about a publication: noted, not errors.
+_NOT_PUBLICATIONS = {marc_problems.AUTHORITY_RECORD_SKIPPED}
+
+
+def plan_marc(data: bytes, exchange_list: ExchangeList) -> ItemPlan:
+    """One row per bibliographic record, in the order of the file, checked as a
+    spreadsheet's rows are. A record that cannot be read is a row with its reason; holdings
+    and authority records and records marked deleted are left out."""
+    plan = ItemPlan(rows=[], file_format="marc")
+    try:
+        for number, found in enumerate(read_records(io.BytesIO(data)), start=1):
+            if isinstance(found, RecordProblem) and found.code in _NOT_PUBLICATIONS:
+                reason = marc_problems.message(found.code, found.params)
+                plan.file_problems.append(Problem(found.number, "", reason, WARNING))
+            elif isinstance(found, RecordProblem):
+                # The reader's message names the record and its byte offset.
+                row = ItemRow(number=found.number, values={})
+                row.error("title", marc_problems.message(found.code, found.params))
+                plan.rows.append(row)
+            elif found.kind == Kind.BIBLIOGRAPHIC and not found.deleted:
+                row = ItemRow(number=number, values=_marc_values(found))
+                _check_row(row, exchange_list)
+                plan.rows.append(row)
+    except FileProblem as problem:
+        raise ImportFileError(marc_problems.message(problem.code, problem.params)) from problem
+    if not plan.rows:
+        raise EmptyFile(_("The file has no bibliographic records."))
+    _check_duplicates(plan, exchange_list)
+    return plan
+
+
+def _marc_values(record: NormalisedRecord) -> dict[str, str]:
+    """A record as the cells of a row: the title and name in the script of the book when the
+    record gives it (880), the first valid ISBN, the first language."""
+    isbns = sorted(record.isbns, key=lambda isbn: not isbn.valid)
+    names = record.names_vernacular or record.names
+    return {
+        "title": record.title_vernacular or record.title,
+        "author": names[0] if names else record.responsibility,
+        "publisher": record.publisher,
+        "place": record.place,
+        "year": str(record.year or ""),
+        "edition": record.edition,
+        "isbn": isbns[0].value if isbns else "",
+        "issn": record.issns[0] if record.issns else "",
+        "language": record.languages[0] if record.languages else "",
+    }
 
 
 def plan_rows(table: Table, exchange_list: ExchangeList) -> ItemPlan:

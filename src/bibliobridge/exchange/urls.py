@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_rates
 
 app_name = "exchange"
 urlpatterns = [
@@ -17,4 +17,8 @@ urlpatterns = [
     path("lists/<int:pk>/import/confirm/", views.import_confirm, name="import_confirm"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("rates/", views_rates.rates, name="rates"),
+    path("rates/add/", views_rates.rate_add, name="rate_add"),
+    path("rates/<int:pk>/edit/", views_rates.rate_edit, name="rate_edit"),
+    path("rates/<int:pk>/delete/", views_rates.rate_delete, name="rate_delete"),
 ]
