@@ -20,6 +20,9 @@ VIEW = [
     "ill.view_illrequest",
     "exchange.view_exchangeterms",
     "exchange.view_exchangelist",
+    "exchange.view_shipment",
+    "exchange.view_claim",
+    "exchange.view_lettertemplate",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -59,6 +62,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "exchange.add_exchangelist",
         "exchange.change_exchangelist",
         "exchange.import_list_items",
+        "exchange.add_shipment",
+        "exchange.change_shipment",
+        "exchange.add_claim",
+        "exchange.change_claim",
+        "exchange.add_lettertemplate",
+        "exchange.change_lettertemplate",
+        "exchange.delete_lettertemplate",
         "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",
