@@ -62,6 +62,27 @@ class ExchangeTerms(models.Model):
     quota_received = models.PositiveIntegerField(
         _("items we receive a year"), null=True, blank=True, help_text=_("Empty for no limit.")
     )
+    tolerance_items = models.PositiveIntegerField(
+        _("imbalance allowed (items)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many items more one side may have sent in a year before the ledger warns. "
+            "Empty for no warning."
+        ),
+    )
+    tolerance_value = models.DecimalField(
+        _("imbalance allowed (value)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "For priced exchange: how much more value, in the exchange's currency, one side "
+            "may have sent in a year before the ledger warns. Empty for no warning."
+        ),
+    )
     postage_paid_by = models.CharField(
         _("postage"), max_length=16, choices=PostagePaidBy.choices, default=PostagePaidBy.SENDER
     )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_rates, views_shipments
+from . import views, views_ledger, views_rates, views_shipments
 
 app_name = "exchange"
 urlpatterns = [
@@ -17,6 +17,11 @@ urlpatterns = [
     path("lists/<int:pk>/import/confirm/", views.import_confirm, name="import_confirm"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("ledger/", views_ledger.ledger_index, name="ledger_index"),
+    path("ledger/<int:partner_pk>/", views_ledger.ledger_detail, name="ledger_detail"),
+    path("report/", views_ledger.report_page, name="report"),
+    path("handover/", views_ledger.handover, name="handover"),
+    path("report/<slug:kind>/", views_ledger.report_file, name="report_file"),
     path("rates/", views_rates.rates, name="rates"),
     path("rates/add/", views_rates.rate_add, name="rate_add"),
     path("rates/<int:pk>/edit/", views_rates.rate_edit, name="rate_edit"),
