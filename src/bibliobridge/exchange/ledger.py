@@ -16,7 +16,6 @@ blanket exchange sends what is published, so only its quotas warn.
 """
 
 import datetime as dt
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -105,21 +104,15 @@ class Ledger:
         if terms is None:
             return found
         if terms.kind in (ExchangeKind.PIECE_FOR_PIECE, ExchangeKind.SELECTIVE):
-            if (
-                terms.tolerance_items is not None
-                and abs(self.balance_items) > terms.tolerance_items
-            ):
-                found.append(
-                    self._imbalance(str(abs(self.balance_items)), str(terms.tolerance_items))
-                )
-        elif terms.kind == ExchangeKind.PRICED and terms.tolerance_value is not None:
-            if abs(self.balance_value) > terms.tolerance_value:
-                found.append(
-                    self._imbalance(
-                        f"{abs(self.balance_value)} {self.currency}",
-                        f"{terms.tolerance_value} {self.currency}",
-                    )
-                )
+            balance, tolerance = self.balance_items, terms.tolerance_items
+            unit = ""
+        elif terms.kind == ExchangeKind.PRICED:
+            balance, tolerance = self.balance_value, terms.tolerance_value
+            unit = f" {self.currency}"
+        else:  # blanket: each side sends what it publishes
+            balance, tolerance = 0, None
+        if tolerance is not None and abs(balance) > tolerance:
+            found.append(_imbalance(balance, f"{abs(balance)}{unit}", f"{tolerance}{unit}"))
         if terms.quota_sent is not None and self.items_sent >= terms.quota_sent:
             found.append(
                 _("We have sent %(count)d items this year; the quota is %(quota)d.")
@@ -132,21 +125,13 @@ class Ledger:
             )
         return found
 
-    def _imbalance(self, amount: str, tolerance: str) -> str:
-        ahead = (
-            self.balance_items
-            if self.terms and self.terms.kind != ExchangeKind.PRICED
-            else self.balance_value
-        )
-        if ahead > 0:
-            text = _(
-                "We have sent %(amount)s more than we received, beyond the %(tolerance)s allowed."
-            )
-        else:
-            text = _(
-                "We have received %(amount)s more than we sent, beyond the %(tolerance)s allowed."
-            )
-        return text % {"amount": amount, "tolerance": tolerance}
+
+def _imbalance(balance: int | Decimal, amount: str, tolerance: str) -> str:
+    if balance > 0:
+        text = _("We have sent %(amount)s more than we received, beyond the %(tolerance)s allowed.")
+    else:
+        text = _("We have received %(amount)s more than we sent, beyond the %(tolerance)s allowed.")
+    return text % {"amount": amount, "tolerance": tolerance}
 
 
 def ledger_currency(terms: ExchangeTerms | None) -> str:
@@ -259,10 +244,3 @@ def years_with_shipments(partner: Institution | None = None) -> list[int]:
 def alerting(year: int) -> list[Ledger]:
     """This year's ledgers that warn, for the exchange index."""
     return [ledger for ledger in ledgers(year).values() if ledger.alerts]
-
-
-def by_partner_country(found: dict[int, Ledger]) -> dict[str, list[Ledger]]:
-    countries: dict[str, list[Ledger]] = defaultdict(list)
-    for ledger in found.values():
-        countries[ledger.partner.country].append(ledger)
-    return dict(countries)

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from bibliobridge.core.models import CurrencyRate
 from bibliobridge.exchange import ledger, services
@@ -175,3 +176,42 @@ def test_the_pages_show_the_ledger_to_those_who_may_see_it(
         reverse("exchange:ledger_detail", args=[partner.pk]),
     ):
         assert outsider_client.get(url).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("kind", "warns_on_count", "warns_on_value"),
+    [
+        ("piece_for_piece", True, False),
+        ("selective", True, False),
+        ("priced", False, True),
+        ("blanket", False, False),
+    ],
+)
+def test_each_kind_of_exchange_weighs_its_own_balance(
+    exchange_staff, partner, kind, warns_on_count, warns_on_value
+):
+    services.save_terms(
+        exchange_staff, partner,
+        {"kind": kind, "currency": "EUR", "tolerance_items": 1, "tolerance_value": Decimal("10")},
+    )  # fmt: skip
+    # Four items more than received, but of less value: 4 × 1 EUR against 1 × 30 EUR.
+    sent(partner, lines=[{"quantity": 4, "value": Decimal("4"), "currency": "EUR"}])
+    received(partner, lines=[{"quantity": 1, "value": Decimal("30"), "currency": "EUR",
+                              "check_result": CheckResult.RECEIVED, "quantity_received": 1}])  # fmt: skip
+    book = ledger.ledger_for(partner, 2026)
+    assert (book.balance_items, book.balance_value) == (3, Decimal("-26.00"))
+    alerts = book.alerts
+    assert bool(alerts) == (warns_on_count or warns_on_value)
+    if warns_on_count:
+        assert "sent 3 more" in alerts[0]
+    if warns_on_value:
+        assert "received 26.00 EUR more" in alerts[0]
+
+
+def test_warnings_show_on_the_exchange_pages(exchange_client, partner, terms):
+    today = timezone.localdate()
+    sent(partner, day=today, lines=[{"quantity": 5}])  # 5 ahead, 2 allowed
+    index = exchange_client.get(reverse("exchange:index"))
+    assert [book.partner for book in index.context["warned"]] == [partner]
+    detail = exchange_client.get(reverse("exchange:terms_detail", args=[partner.pk]))
+    assert len(detail.context["alerts"]) == 1 and "5" in detail.context["alerts"][0]
