@@ -311,8 +311,15 @@ class Shipment(models.Model):
         return choice_label(Direction, self.direction)
 
     def clean(self) -> None:
+        errors = {}
         if self.postage is not None and not self.postage_currency:
-            raise ValidationError({"postage_currency": _("Postage needs a currency.")})
+            errors["postage_currency"] = _("Postage needs a currency.")
+        for later in ("delivered_on", "received_on"):
+            day = getattr(self, later)
+            if day and self.shipped_on and day < self.shipped_on:
+                errors[later] = _("It cannot arrive before it was shipped.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Box(models.Model):
@@ -359,13 +366,14 @@ class ShipmentItem(models.Model):
         related_name="items",
     )
     # Ours: the offered item this line sends. A partner's: the item of its offer list we
-    # asked for, when the line came from one.
+    # asked for, when the line came from one. SET_NULL: the line carries its own copy of
+    # the description, so a list may be tidied after its items have gone.
     list_item = models.ForeignKey(
         ListItem,
         verbose_name=_("list item"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="shipment_items",
     )
     title = models.CharField(_("title"), max_length=1000)

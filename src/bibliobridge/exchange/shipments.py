@@ -471,8 +471,6 @@ def create_incoming(actor: User, partner: Institution, values: dict[str, Any]) -
         **_pick(values, INCOMING_FIELDS),
     )  # fmt: skip
     shipment.received_on = shipment.received_on or _today()
-    if shipment.shipped_on and shipment.shipped_on > shipment.received_on:
-        raise ValidationError({"received_on": _("It cannot arrive before it was shipped.")})
     shipment.full_clean(exclude=["number"])
     _save_numbered(shipment)
     log_activity(

@@ -222,3 +222,33 @@ def test_removing_and_adding_items_while_prepared(exchange_staff, partner, prepa
     assert [i.pk for i in queries.reserved_for_shipment(partner)] == [reserved[2].pk]
     assert shipments.add_reserved_items(exchange_staff, prepared, [reserved[2]]) == 1
     assert prepared.items.count() == 3
+
+
+def test_a_sent_item_may_leave_its_list_and_the_line_keeps_its_description(
+    exchange_staff, prepared, reserved
+):
+    from bibliobridge.exchange import services
+
+    shipments.delete_box(exchange_staff, prepared.boxes.get(number=2))
+    shipments.ship(exchange_staff, prepared)
+    services.delete_item(exchange_staff, ListItem.objects.get(pk=reserved[0].pk))
+    line = prepared.items.get(title="红楼梦")
+    assert (line.list_item_id, line.isbn, line.value) == (None, "9787020002207", Decimal("91.00"))
+
+
+def test_the_shipments_page_reads_the_same_queries_for_one_row_or_many(
+    exchange_client, exchange_staff, partner, prepared
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    url = reverse("exchange:shipment_list")
+    with CaptureQueriesContext(connection) as one:
+        assert exchange_client.get(url).status_code == 200
+    for _n in range(4):
+        shipments.create_incoming(exchange_staff, partner, {})
+    with CaptureQueriesContext(connection) as five:
+        page = exchange_client.get(url)
+    assert page.content.decode().count("IN-") >= 4
+    assert len(five) == len(one)
