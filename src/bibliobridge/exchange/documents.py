@@ -7,12 +7,13 @@ the wording of `letters`; names and titles in any script (`core.pdf`).
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Case, Sum, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from bibliobridge.core.pdf import Document
+from bibliobridge.partners.enums import AddressKind
 from bibliobridge.partners.models import Institution
 
 from . import letters
@@ -94,7 +95,12 @@ def _letterhead(doc: Document, partner: Institution, language: str) -> None:
         doc.paragraph(partner.name, 10)
     if terms and terms.contact:
         doc.paragraph(terms.contact.name, 10)
-    address = partner.addresses.order_by("kind", "id").first()
+    # Where parcels go first, then the postal address.
+    address = (
+        partner.addresses.filter(kind__in=(AddressKind.SHIPPING, AddressKind.POSTAL))
+        .order_by(Case(When(kind=AddressKind.SHIPPING, then=0), default=1), "id")
+        .first()
+    )
     if address is not None:
         doc.paragraph(address.native, 9)
     doc.gap(8 * mm)

@@ -223,9 +223,9 @@ def create_outgoing(
     return shipment
 
 
-def _editable(shipment: Shipment) -> Shipment:
+def _editable(shipment: Shipment, also: tuple[str, ...] = ()) -> Shipment:
     current = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if not current.is_editable:
+    if not current.is_editable and current.status not in also:
         raise ShipmentNotEditable(
             _("Shipment %(number)s is “%(status)s”: its boxes and items can no longer change.")
             % {"number": current.number, "status": current.status_label()}
@@ -311,8 +311,9 @@ def _clean_line(shipment: Shipment, values: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def add_line(actor: User, shipment: Shipment, values: dict[str, Any]) -> ShipmentItem:
     """A line of a partner's packing list, as typed in; extra=True for an item that came
-    without being on it. Raises ValidationError by field."""
-    shipment = _editable(shipment)
+    without being on it (found even after the check: it is checked by being extra).
+    Raises ValidationError by field."""
+    shipment = _editable(shipment, (ShipmentStatus.CHECKED,) if values.get("extra") else ())
     if shipment.is_outgoing:
         raise ShipmentNotEditable(_("Our own shipments carry our reserved items only."))
     line = ShipmentItem(shipment=shipment, **_clean_line(shipment, values))

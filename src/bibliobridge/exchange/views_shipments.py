@@ -368,7 +368,9 @@ def box_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def items_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Ours: more of the partner's reserved items. A partner's: a line typed in."""
     shipment = get_shipment_for_user(request.user, pk, CHANGE_SHIPMENT)
-    if not shipment.is_editable:
+    # A checked parcel still takes an extra item found late.
+    extra_only = not shipment.is_outgoing and shipment.status == ShipmentStatus.CHECKED
+    if not shipment.is_editable and not extra_only:
         messages.error(request, _("The items of this shipment can no longer change."))
         return redirect("exchange:shipment_detail", pk=pk)
     if shipment.is_outgoing:
@@ -376,13 +378,14 @@ def items_add(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST or None, items=queries.reserved_for_shipment(shipment.partner)
         )
     else:
-        form = LineForm(request.POST or None, shipment=shipment)
+        form = LineForm(request.POST or None, shipment=shipment, extra_only=extra_only)
     if request.method == "POST" and form.is_valid():
         try:
             if shipment.is_outgoing:
                 shipments.add_reserved_items(_user(request), shipment, form.cleaned_data["items"])
             else:
-                shipments.add_line(_user(request), shipment, form.cleaned_data)
+                values = {**form.cleaned_data, "extra": extra_only or form.cleaned_data["extra"]}
+                shipments.add_line(_user(request), shipment, values)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -390,7 +393,7 @@ def items_add(request: HttpRequest, pk: int) -> HttpResponse:
             if "another" in request.POST:
                 return redirect("exchange:shipment_items_add", pk=pk)
             return redirect("exchange:shipment_detail", pk=pk)
-    context = {"form": form, "shipment": shipment, "line": None}
+    context = {"form": form, "shipment": shipment, "line": None, "extra_only": extra_only}
     return render(request, "exchange/line_form.html", context)
 
 

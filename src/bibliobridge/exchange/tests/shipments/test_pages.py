@@ -190,6 +190,12 @@ def test_receive_check_claim_and_thank_from_the_pages(
     )  # fmt: skip
     incoming.refresh_from_db()
     assert incoming.status == "checked"
+    late = exchange_client.post(
+        reverse("exchange:shipment_items_add", args=[incoming.pk]),
+        {"title": "図書館雑誌", "quantity": "1"},
+    )
+    assert late.status_code == 302
+    assert incoming.items.get(title="図書館雑誌").check_result == "extra"
     exchange_client.post(reverse("exchange:shipment_claim", args=[incoming.pk]))
     claim = Claim.objects.get()
     assert (claim.issue, claim.shipment_item_id) == ("No. 756", second.pk)

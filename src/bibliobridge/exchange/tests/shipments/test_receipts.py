@@ -85,9 +85,12 @@ def test_the_check_records_discrepancies_all_or_nothing(exchange_staff, incoming
         ("extra", 1, 0, True),
     ]  # fmt: skip
     assert extra.check_result == "extra"
-    # Lines are fixed once checked; the check itself may be corrected.
+    # Lines are fixed once checked, but for an extra item found late; the check itself
+    # may be corrected.
     with pytest.raises(shipments.ShipmentNotEditable):
         shipments.add_line(exchange_staff, incoming, {"title": "Late"})
+    late = shipments.add_line(exchange_staff, incoming, {"title": "Late", "extra": True})
+    assert (late.check_result, late.quantity_received) == ("extra", 1)
     rows[second.pk] = {"check_result": "received"}
     shipments.record_check(exchange_staff, incoming, rows)
     assert ShipmentItem.objects.get(pk=second.pk).check_result == "received"
