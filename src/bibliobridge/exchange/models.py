@@ -318,6 +318,11 @@ class Shipment(models.Model):
             day = getattr(self, later)
             if day and self.shipped_on and day < self.shipped_on:
                 errors[later] = _("It cannot arrive before it was shipped.")
+        today = timezone.localdate()
+        for name in ("shipped_on", "delivered_on", "received_on", "acknowledged_on"):
+            day = getattr(self, name)
+            if day and day > today and name not in errors:
+                errors[name] = _("A date in the future cannot be recorded.")
         if errors:
             raise ValidationError(errors)
 

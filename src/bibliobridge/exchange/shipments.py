@@ -81,6 +81,8 @@ def _move(
     transaction. Raises MoveNotAllowed with a message for the user."""
     model = type(obj)
     move = table[action]
+    if on is not None and on > _today():
+        raise ValidationError({"on": _("A date in the future cannot be recorded.")})
     current = model.objects.select_for_update().get(pk=obj.pk)
     old = current.status
     if (move.direction and getattr(current, "direction", "") != move.direction) or (

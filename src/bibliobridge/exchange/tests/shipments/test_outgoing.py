@@ -170,6 +170,9 @@ def test_status_moves_legal_and_illegal(exchange_staff, prepared):
         with pytest.raises(shipments.MoveNotAllowed) as error:
             move(exchange_staff, prepared)
         assert "is “Prepared”, so" in error.value.messages[0]
+    with pytest.raises(ValidationError) as error:
+        shipments.ship(exchange_staff, prepared, dt.date.today() + dt.timedelta(days=2))
+    assert error.value.message_dict == {"on": ["A date in the future cannot be recorded."]}
     shipments.ship(exchange_staff, prepared, dt.date(2026, 11, 2))
     with pytest.raises(shipments.MoveNotAllowed):
         shipments.ship(exchange_staff, prepared)
@@ -179,10 +182,10 @@ def test_status_moves_legal_and_illegal(exchange_staff, prepared):
         shipments.record_delivery(exchange_staff, prepared, dt.date(2026, 11, 1))
     assert list(error.value.message_dict) == ["delivered_on"]
     shipments.record_delivery(exchange_staff, prepared, dt.date(2026, 11, 12))
-    shipments.record_acknowledgement(exchange_staff, prepared, dt.date(2026, 11, 30))
+    shipments.record_acknowledgement(exchange_staff, prepared, dt.date(2026, 11, 25))
     prepared.refresh_from_db()
     assert (prepared.status, prepared.delivered_on, prepared.acknowledged_on) == (
-        "acknowledged", dt.date(2026, 11, 12), dt.date(2026, 11, 30),
+        "acknowledged", dt.date(2026, 11, 12), dt.date(2026, 11, 25),
     )  # fmt: skip
     moves = ActivityLog.objects.filter(
         object_id=str(prepared.pk), content_type__model="shipment", action=Action.TRANSITIONED
