@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bibliobridge.core import vocab
 from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.links import url_for_id
 from bibliobridge.core.queries import activity_for
@@ -101,6 +102,16 @@ def _language(request: HttpRequest, partner: Any) -> str:
     if wanted and wanted in letter_languages():
         return wanted
     return documents.partner_language(partner)
+
+
+def _letter_languages(partner: Any) -> dict[str, Any]:
+    """The language the partner is written to, its name, and the others we have letters in."""
+    language = documents.partner_language(partner)
+    return {
+        "language": language,
+        "language_name": vocab.language_name(language) or language,
+        "other_languages": [code for code in letter_languages() if code != language],
+    }
 
 
 def letter_languages() -> list[str]:
@@ -206,8 +217,7 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": shipments.shipping_problems(shipment)
         if shipment.status == ShipmentStatus.PREPARED
         else [],
-        "language": documents.partner_language(shipment.partner),
-        "languages": letter_languages(),
+        **_letter_languages(shipment.partner),
         "claims": queries.filtered_claims().filter(shipment_item__shipment=shipment),
         "can_claim": request.user.has_perm(ADD_CLAIM)
         and not shipment.is_outgoing
@@ -513,8 +523,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "actions": claim_actions(claim.status) if can_change else [],
         "move_form": MoveForm(),
-        "language": documents.partner_language(claim.partner),
-        "languages": letter_languages(),
+        **_letter_languages(claim.partner),
         "activity": activity_for(claim),
     }
     return render(request, "exchange/claim_detail.html", context)
