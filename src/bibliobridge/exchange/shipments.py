@@ -457,9 +457,12 @@ def cancel_shipment(actor: User, shipment: Shipment) -> Shipment:
     """A prepared shipment is called off: its items are free for another, still reserved
     for the partner."""
     _move(actor, shipment, SHIPMENT_MOVES, "cancel")
-    ListItem.objects.filter(shipment_items__shipment=shipment).exclude(
-        status=ItemStatus.RESERVED
-    ).update(status=ItemStatus.RESERVED, updated_at=timezone.now())
+    # They stay reserved while prepared; one the partner let go of meanwhile stays free.
+    ListItem.objects.filter(
+        shipment_items__shipment=shipment, reserved_for_id=shipment.partner_id
+    ).exclude(status=ItemStatus.RESERVED).update(
+        status=ItemStatus.RESERVED, updated_at=timezone.now()
+    )
     return shipment
 
 

@@ -255,3 +255,13 @@ def test_the_shipments_page_reads_the_same_queries_for_one_row_or_many(
         page = exchange_client.get(url)
     assert page.content.decode().count("IN-") >= 4
     assert len(five) == len(one)
+
+
+def test_an_item_the_partner_let_go_of_stays_free_when_the_shipment_is_cancelled(
+    exchange_staff, prepared, reserved
+):
+    ListItem.objects.filter(pk=reserved[1].pk).update(
+        status=ItemStatus.AVAILABLE, reserved_for=None
+    )
+    shipments.cancel_shipment(exchange_staff, prepared)
+    assert statuses(reserved) == ["reserved", "available", "reserved"]
