@@ -18,7 +18,7 @@ from bibliobridge.partners.models import Institution
 
 from . import letters
 from .enums import LetterKind
-from .models import Claim, ExchangeTerms, Shipment, ShipmentItem
+from .models import Box, Claim, ExchangeTerms, Shipment, ShipmentItem
 
 
 def partner_language(partner: Institution) -> str:
@@ -170,7 +170,9 @@ def packing_list_pdf(shipment: Shipment, language: str) -> bytes:
         groups: dict[int | None, list[ShipmentItem]] = defaultdict(list)
         for line in lines:
             groups[line.box_id].append(line)
-        sections = [(box, groups.get(box.pk, [])) for box in boxes]
+        sections: list[tuple[Box | None, list[ShipmentItem]]] = [
+            (box, groups.get(box.pk, [])) for box in boxes
+        ]
         if groups.get(None):
             sections.append((None, groups[None]))
         count = 0

@@ -35,7 +35,7 @@ class ItemChoices(forms.ModelMultipleChoiceField):
         return " — ".join(p for p in (obj.title, extra, quantity) if p)
 
 
-def _dated(form: forms.Form) -> None:
+def _dated(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"})

@@ -450,7 +450,8 @@ class ShipmentItem(models.Model):
         errors = {}
         if self.value is not None and not self.currency:
             errors["currency"] = _("A value needs a currency.")
-        if self.box_id and self.shipment_id and self.box.shipment_id != self.shipment_id:
+        box = self.box if self.box_id else None
+        if box is not None and self.shipment_id and box.shipment_id != self.shipment_id:
             errors["box"] = _("The box must be one of this shipment's.")
         if errors:
             raise ValidationError(errors)

@@ -134,7 +134,7 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     detail_url = url_for_id("exchange:shipment_detail")
     for row in page.object_list:
-        row.url = detail_url(row.pk)
+        row.url = detail_url(row.pk)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filters": filters, "page": page, "query": query.urlencode()}
@@ -340,8 +340,8 @@ def box_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else str(message))
     return redirect("exchange:shipment_detail", pk=pk)
 
 
