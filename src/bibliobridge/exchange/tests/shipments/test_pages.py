@@ -233,3 +233,21 @@ def test_letters_are_edited_on_their_page(exchange_client):
         exchange_client.get(reverse("exchange:letter_edit", args=["cover", "xx1"])).status_code
         == 404
     )
+
+
+def test_the_claims_page_reads_the_same_queries_for_one_row_or_many(
+    exchange_client, exchange_staff, partner, claim
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("exchange:claim_list")
+    filters = {"partner": partner.pk, "status": "open"}
+    with CaptureQueriesContext(connection) as one:
+        assert exchange_client.get(url, filters).status_code == 200
+    for n in range(4):
+        shipments.create_claim(exchange_staff, partner, {"title": f"Journal {n}", "issue": "1"})
+    with CaptureQueriesContext(connection) as five:
+        page = exchange_client.get(url, filters)
+    assert page.content.decode().count("Journal ") == 4
+    assert len(five) == len(one)
