@@ -1,33 +1,47 @@
 """Writing PDFs with text in any script, for letters and lists sent to partners.
 
-ReportLab's Adobe CID fonts carry Chinese (with kana and Cyrillic: STSong-Light) and
-Korean (HYSMyeongJo-Medium); Helvetica carries Latin with its diacritics. A line is drawn
-as runs, each in the font for its characters (as `ill/slips.py` chooses a font per value),
-and wrapped to a width by words for Latin and by characters for CJK.
+ReportLab's Adobe CID fonts carry Chinese with kana (STSong-Light) and Korean
+(HYSMyeongJo-Medium); Helvetica carries Western European Latin (WinAnsi). The rest —
+Latin beyond it (ł, ő, č), Greek, Cyrillic — is drawn in DejaVu Sans, embedded, from the
+Debian package fonts-dejavu-core when the machine has it (fontconfig depends on it), else
+Latin in Helvetica and Greek and Cyrillic in STSong-Light's full-width forms. A line is
+drawn as runs, each in the font for its characters (as `ill/slips.py` chooses a font per
+value), and wrapped to a width by words for alphabetic scripts and by characters for CJK.
 """
 
 import io
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 CJK_FONT = "STSong-Light"
 KOREAN_FONT = "HYSMyeongJo-Medium"
 LATIN_FONT = "Helvetica"
 LATIN_BOLD = "Helvetica-Bold"
+WIDE_FONT = "DejaVuSans"
+WIDE_BOLD = "DejaVuSans-Bold"
+WIDE_DIR = Path("/usr/share/fonts/truetype/dejavu")
 _registered = False
+_wide = False
 
 
 def _fonts() -> None:
-    global _registered
+    global _registered, _wide
     if not _registered:
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
         pdfmetrics.registerFont(UnicodeCIDFont(KOREAN_FONT))
+        regular, bold = WIDE_DIR / "DejaVuSans.ttf", WIDE_DIR / "DejaVuSans-Bold.ttf"
+        if regular.is_file() and bold.is_file():
+            pdfmetrics.registerFont(TTFont(WIDE_FONT, str(regular)))
+            pdfmetrics.registerFont(TTFont(WIDE_BOLD, str(bold)))
+            _wide = True
         _registered = True
 
 
@@ -40,8 +54,19 @@ def _is_hangul(char: str) -> bool:
 _LATIN_EXTRA = set("‘’‚“”„–—…•€™")
 
 
+def _is_alphabetic(char: str) -> bool:
+    """Latin beyond WinAnsi, Greek, Cyrillic and their diacritics: DejaVu Sans has them."""
+    code = ord(char)
+    return code < 0x370 or 0x370 <= code <= 0x52F or 0x1E00 <= code <= 0x1FFF
+
+
 def font_for(char: str, bold: bool = False) -> str:
-    if ord(char) < 0x250 or char in _LATIN_EXTRA:
+    _fonts()
+    if ord(char) < 0x100 or char in _LATIN_EXTRA:
+        return LATIN_BOLD if bold else LATIN_FONT
+    if _wide and _is_alphabetic(char):
+        return WIDE_BOLD if bold else WIDE_FONT
+    if ord(char) < 0x250:
         return LATIN_BOLD if bold else LATIN_FONT
     return KOREAN_FONT if _is_hangul(char) else CJK_FONT
 
@@ -68,7 +93,7 @@ def _tokens(text: str) -> Iterator[str]:
     """Words (with their trailing spaces) of Latin text, single characters of CJK."""
     word = ""
     for char in text:
-        if font_for(char) in (LATIN_FONT,) and char != " ":
+        if font_for(char) in (LATIN_FONT, WIDE_FONT) and char != " ":
             word += char
             continue
         if char == " ":

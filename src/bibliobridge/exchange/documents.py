@@ -7,17 +7,18 @@ the wording of `letters`; names and titles in any script (`core.pdf`).
 from collections import defaultdict
 from decimal import Decimal
 
-from django.db.models import Sum
+from django.db.models import Case, Sum, When
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from reportlab.lib.units import mm
 
 from bibliobridge.core.pdf import Document
+from bibliobridge.partners.enums import AddressKind
 from bibliobridge.partners.models import Institution
 
 from . import letters
 from .enums import LetterKind
-from .models import Claim, ExchangeTerms, Shipment, ShipmentItem
+from .models import Box, Claim, ExchangeTerms, Shipment, ShipmentItem
 
 
 def partner_language(partner: Institution) -> str:
@@ -94,7 +95,12 @@ def _letterhead(doc: Document, partner: Institution, language: str) -> None:
         doc.paragraph(partner.name, 10)
     if terms and terms.contact:
         doc.paragraph(terms.contact.name, 10)
-    address = partner.addresses.order_by("kind", "id").first()
+    # Where parcels go first, then the postal address.
+    address = (
+        partner.addresses.filter(kind__in=(AddressKind.SHIPPING, AddressKind.POSTAL))
+        .order_by(Case(When(kind=AddressKind.SHIPPING, then=0), default=1), "id")
+        .first()
+    )
     if address is not None:
         doc.paragraph(address.native, 9)
     doc.gap(8 * mm)
@@ -164,7 +170,9 @@ def packing_list_pdf(shipment: Shipment, language: str) -> bytes:
         groups: dict[int | None, list[ShipmentItem]] = defaultdict(list)
         for line in lines:
             groups[line.box_id].append(line)
-        sections = [(box, groups.get(box.pk, [])) for box in boxes]
+        sections: list[tuple[Box | None, list[ShipmentItem]]] = [
+            (box, groups.get(box.pk, [])) for box in boxes
+        ]
         if groups.get(None):
             sections.append((None, groups[None]))
         count = 0

@@ -35,7 +35,7 @@ class ItemChoices(forms.ModelMultipleChoiceField):
         return " — ".join(p for p in (obj.title, extra, quantity) if p)
 
 
-def _dated(form: forms.Form) -> None:
+def _dated(form: forms.BaseForm) -> None:
     for field in form.fields.values():
         if isinstance(field, forms.DateField):
             field.widget = forms.DateInput(attrs={"type": "date"})
@@ -152,7 +152,9 @@ class LineForm(forms.ModelForm):
             "language", "box", "quantity", "value", "currency",
         ]  # fmt: skip
 
-    def __init__(self, *args: Any, shipment: Shipment, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, shipment: Shipment, extra_only: bool = False, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.instance.shipment = shipment
         box = cast(forms.ModelChoiceField, self.fields["box"])
@@ -161,8 +163,11 @@ class LineForm(forms.ModelForm):
         if shipment.is_outgoing:
             for name in (*BIB_FIELDS, "extra"):
                 del self.fields[name]
-        elif self.instance.pk:
-            del self.fields["extra"]
+        else:
+            if self.instance.pk or extra_only:
+                del self.fields["extra"]
+            if not shipment.boxes.exists():  # a partner's parcel is rarely boxed by us
+                del self.fields["box"]
 
     def clean_issn(self) -> str:
         return normalise_issn(self.cleaned_data["issn"])

@@ -32,6 +32,7 @@ issue          the missing volume / issue                       claims
 import datetime as dt
 import string
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import formats, translation
@@ -157,7 +158,7 @@ def placeholders_in(text: str) -> list[str]:
 def check_placeholders(kind: str, values: dict[str, str]) -> None:
     """Raise ValidationError on the field that uses a placeholder the letter does not know."""
     allowed = PLACEHOLDERS.get(kind, COMMON)
-    errors = {}
+    errors: dict[str, Any] = {}
     for field, text in values.items():
         try:
             unknown = [name for name in placeholders_in(text) if name not in allowed]

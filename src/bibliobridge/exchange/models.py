@@ -332,8 +332,20 @@ class Shipment(models.Model):
         return choice_label(Direction, self.direction)
 
     def clean(self) -> None:
+        errors = {}
         if self.postage is not None and not self.postage_currency:
-            raise ValidationError({"postage_currency": _("Postage needs a currency.")})
+            errors["postage_currency"] = _("Postage needs a currency.")
+        for later in ("delivered_on", "received_on"):
+            day = getattr(self, later)
+            if day and self.shipped_on and day < self.shipped_on:
+                errors[later] = _("It cannot arrive before it was shipped.")
+        today = timezone.localdate()
+        for name in ("shipped_on", "delivered_on", "received_on", "acknowledged_on"):
+            day = getattr(self, name)
+            if day and day > today and name not in errors:
+                errors[name] = _("A date in the future cannot be recorded.")
+        if errors:
+            raise ValidationError(errors)
 
 
 class Box(models.Model):
@@ -380,13 +392,14 @@ class ShipmentItem(models.Model):
         related_name="items",
     )
     # Ours: the offered item this line sends. A partner's: the item of its offer list we
-    # asked for, when the line came from one.
+    # asked for, when the line came from one. SET_NULL: the line carries its own copy of
+    # the description, so a list may be tidied after its items have gone.
     list_item = models.ForeignKey(
         ListItem,
         verbose_name=_("list item"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         related_name="shipment_items",
     )
     title = models.CharField(_("title"), max_length=1000)
@@ -458,7 +471,8 @@ class ShipmentItem(models.Model):
         errors = {}
         if self.value is not None and not self.currency:
             errors["currency"] = _("A value needs a currency.")
-        if self.box_id and self.shipment_id and self.box.shipment_id != self.shipment_id:
+        box = self.box if self.box_id else None
+        if box is not None and self.shipment_id and box.shipment_id != self.shipment_id:
             errors["box"] = _("The box must be one of this shipment's.")
         if errors:
             raise ValidationError(errors)

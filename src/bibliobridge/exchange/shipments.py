@@ -81,6 +81,8 @@ def _move(
     transaction. Raises MoveNotAllowed with a message for the user."""
     model = type(obj)
     move = table[action]
+    if on is not None and on > _today():
+        raise ValidationError({"on": _("A date in the future cannot be recorded.")})
     current = model.objects.select_for_update().get(pk=obj.pk)
     old = current.status
     if (move.direction and getattr(current, "direction", "") != move.direction) or (
@@ -223,9 +225,9 @@ def create_outgoing(
     return shipment
 
 
-def _editable(shipment: Shipment) -> Shipment:
+def _editable(shipment: Shipment, also: tuple[str, ...] = ()) -> Shipment:
     current = Shipment.objects.select_for_update().get(pk=shipment.pk)
-    if not current.is_editable:
+    if not current.is_editable and current.status not in also:
         raise ShipmentNotEditable(
             _("Shipment %(number)s is “%(status)s”: its boxes and items can no longer change.")
             % {"number": current.number, "status": current.status_label()}
@@ -311,8 +313,9 @@ def _clean_line(shipment: Shipment, values: dict[str, Any]) -> dict[str, Any]:
 @transaction.atomic
 def add_line(actor: User, shipment: Shipment, values: dict[str, Any]) -> ShipmentItem:
     """A line of a partner's packing list, as typed in; extra=True for an item that came
-    without being on it. Raises ValidationError by field."""
-    shipment = _editable(shipment)
+    without being on it (found even after the check: it is checked by being extra).
+    Raises ValidationError by field."""
+    shipment = _editable(shipment, (ShipmentStatus.CHECKED,) if values.get("extra") else ())
     if shipment.is_outgoing:
         raise ShipmentNotEditable(_("Our own shipments carry our reserved items only."))
     line = ShipmentItem(shipment=shipment, **_clean_line(shipment, values))
@@ -454,9 +457,12 @@ def cancel_shipment(actor: User, shipment: Shipment) -> Shipment:
     """A prepared shipment is called off: its items are free for another, still reserved
     for the partner."""
     _move(actor, shipment, SHIPMENT_MOVES, "cancel")
-    ListItem.objects.filter(shipment_items__shipment=shipment).exclude(
-        status=ItemStatus.RESERVED
-    ).update(status=ItemStatus.RESERVED, updated_at=timezone.now())
+    # They stay reserved while prepared; one the partner let go of meanwhile stays free.
+    ListItem.objects.filter(
+        shipment_items__shipment=shipment, reserved_for_id=shipment.partner_id
+    ).exclude(status=ItemStatus.RESERVED).update(
+        status=ItemStatus.RESERVED, updated_at=timezone.now()
+    )
     return shipment
 
 
@@ -471,8 +477,6 @@ def create_incoming(actor: User, partner: Institution, values: dict[str, Any]) -
         **_pick(values, INCOMING_FIELDS),
     )  # fmt: skip
     shipment.received_on = shipment.received_on or _today()
-    if shipment.shipped_on and shipment.shipped_on > shipment.received_on:
-        raise ValidationError({"received_on": _("It cannot arrive before it was shipped.")})
     shipment.full_clean(exclude=["number"])
     _save_numbered(shipment)
     log_activity(

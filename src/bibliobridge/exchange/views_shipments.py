@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bibliobridge.core import vocab
 from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.links import url_for_id
 from bibliobridge.core.queries import activity_for
@@ -103,6 +104,16 @@ def _language(request: HttpRequest, partner: Any) -> str:
     return documents.partner_language(partner)
 
 
+def _letter_languages(partner: Any) -> dict[str, Any]:
+    """The language the partner is written to, its name, and the others we have letters in."""
+    language = documents.partner_language(partner)
+    return {
+        "language": language,
+        "language_name": vocab.language_name(language) or language,
+        "other_languages": [code for code in letter_languages() if code != language],
+    }
+
+
 def letter_languages() -> list[str]:
     extra = LetterTemplate.objects.exclude(language__in=letters.BUILT_IN).values_list(
         "language", flat=True
@@ -123,7 +134,7 @@ def shipment_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     detail_url = url_for_id("exchange:shipment_detail")
     for row in page.object_list:
-        row.url = detail_url(row.pk)
+        row.url = detail_url(row.pk)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filters": filters, "page": page, "query": query.urlencode()}
@@ -206,8 +217,7 @@ def shipment_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "problems": shipments.shipping_problems(shipment)
         if shipment.status == ShipmentStatus.PREPARED
         else [],
-        "language": documents.partner_language(shipment.partner),
-        "languages": letter_languages(),
+        **_letter_languages(shipment.partner),
         "claims": queries.filtered_claims().filter(shipment_item__shipment=shipment),
         "can_claim": request.user.has_perm(ADD_CLAIM)
         and not shipment.is_outgoing
@@ -330,8 +340,8 @@ def box_add(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         for field, errors in form.errors.items():
             label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
+            for message in errors:
+                messages.error(request, f"{label}: {message}" if label else str(message))
     return redirect("exchange:shipment_detail", pk=pk)
 
 
@@ -368,7 +378,9 @@ def box_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def items_add(request: HttpRequest, pk: int) -> HttpResponse:
     """Ours: more of the partner's reserved items. A partner's: a line typed in."""
     shipment = get_shipment_for_user(request.user, pk, CHANGE_SHIPMENT)
-    if not shipment.is_editable:
+    # A checked parcel still takes an extra item found late.
+    extra_only = not shipment.is_outgoing and shipment.status == ShipmentStatus.CHECKED
+    if not shipment.is_editable and not extra_only:
         messages.error(request, _("The items of this shipment can no longer change."))
         return redirect("exchange:shipment_detail", pk=pk)
     if shipment.is_outgoing:
@@ -376,13 +388,14 @@ def items_add(request: HttpRequest, pk: int) -> HttpResponse:
             request.POST or None, items=queries.reserved_for_shipment(shipment.partner)
         )
     else:
-        form = LineForm(request.POST or None, shipment=shipment)
+        form = LineForm(request.POST or None, shipment=shipment, extra_only=extra_only)
     if request.method == "POST" and form.is_valid():
         try:
             if shipment.is_outgoing:
                 shipments.add_reserved_items(_user(request), shipment, form.cleaned_data["items"])
             else:
-                shipments.add_line(_user(request), shipment, form.cleaned_data)
+                values = {**form.cleaned_data, "extra": extra_only or form.cleaned_data["extra"]}
+                shipments.add_line(_user(request), shipment, values)
         except ValidationError as error:
             _form_errors(form, error)
         else:
@@ -390,7 +403,7 @@ def items_add(request: HttpRequest, pk: int) -> HttpResponse:
             if "another" in request.POST:
                 return redirect("exchange:shipment_items_add", pk=pk)
             return redirect("exchange:shipment_detail", pk=pk)
-    context = {"form": form, "shipment": shipment, "line": None}
+    context = {"form": form, "shipment": shipment, "line": None, "extra_only": extra_only}
     return render(request, "exchange/line_form.html", context)
 
 
@@ -510,8 +523,7 @@ def claim_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "can_change": can_change,
         "actions": claim_actions(claim.status) if can_change else [],
         "move_form": MoveForm(),
-        "language": documents.partner_language(claim.partner),
-        "languages": letter_languages(),
+        **_letter_languages(claim.partner),
         "activity": activity_for(claim),
     }
     return render(request, "exchange/claim_detail.html", context)

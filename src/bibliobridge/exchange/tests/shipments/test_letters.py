@@ -156,3 +156,30 @@ def test_acknowledgement_and_claim_letters(exchange_staff, partner, home, langua
     else:
         assert "receipt on Nov. 24, 2026 of your shipment NDL-17 of 1 items" in text
         assert "Claim for a missing issue" in claim_text
+
+
+def test_names_in_any_script_are_drawn_in_a_font_that_has_them():
+    from bibliobridge.core import pdf
+
+    text = "Dvořák, Łódź; Ἑλλάς; Толстой; 한국; 国立国会図書館; Æsop"
+    document = pdf.Document("scripts")
+    document.paragraph(text)
+    assert pdf_text(document.finish()) == text + "1"  # and the page number
+    fonts = {char: pdf.font_for(char) for char in "řΕТ한国Æ"}
+    assert (fonts["한"], fonts["国"], fonts["Æ"]) == (
+        "HYSMyeongJo-Medium",
+        "STSong-Light",
+        "Helvetica",
+    )
+    if not (pdf.WIDE_DIR / "DejaVuSans.ttf").is_file():
+        pytest.skip("DejaVu Sans is not installed (Debian package fonts-dejavu-core)")
+    assert {fonts["ř"], fonts["Ε"], fonts["Т"]} == {"DejaVuSans"}
+
+
+def test_long_titles_wrap_within_the_page():
+    from bibliobridge.core import pdf
+
+    title = "A very long title " * 12 + "中文题名" * 30
+    lines = pdf.wrap(title, 100, 9)
+    assert all(pdf.width_of(line, 9) <= 100 for line in lines)
+    assert "".join(lines).replace(" ", "") == title.replace(" ", "")

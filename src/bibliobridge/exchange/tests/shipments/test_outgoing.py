@@ -170,6 +170,9 @@ def test_status_moves_legal_and_illegal(exchange_staff, prepared):
         with pytest.raises(shipments.MoveNotAllowed) as error:
             move(exchange_staff, prepared)
         assert "is “Prepared”, so" in error.value.messages[0]
+    with pytest.raises(ValidationError) as error:
+        shipments.ship(exchange_staff, prepared, dt.date.today() + dt.timedelta(days=2))
+    assert error.value.message_dict == {"on": ["A date in the future cannot be recorded."]}
     shipments.ship(exchange_staff, prepared, dt.date(2026, 11, 2))
     with pytest.raises(shipments.MoveNotAllowed):
         shipments.ship(exchange_staff, prepared)
@@ -179,10 +182,10 @@ def test_status_moves_legal_and_illegal(exchange_staff, prepared):
         shipments.record_delivery(exchange_staff, prepared, dt.date(2026, 11, 1))
     assert list(error.value.message_dict) == ["delivered_on"]
     shipments.record_delivery(exchange_staff, prepared, dt.date(2026, 11, 12))
-    shipments.record_acknowledgement(exchange_staff, prepared, dt.date(2026, 11, 30))
+    shipments.record_acknowledgement(exchange_staff, prepared, dt.date(2026, 11, 25))
     prepared.refresh_from_db()
     assert (prepared.status, prepared.delivered_on, prepared.acknowledged_on) == (
-        "acknowledged", dt.date(2026, 11, 12), dt.date(2026, 11, 30),
+        "acknowledged", dt.date(2026, 11, 12), dt.date(2026, 11, 25),
     )  # fmt: skip
     moves = ActivityLog.objects.filter(
         object_id=str(prepared.pk), content_type__model="shipment", action=Action.TRANSITIONED
@@ -222,3 +225,43 @@ def test_removing_and_adding_items_while_prepared(exchange_staff, partner, prepa
     assert [i.pk for i in queries.reserved_for_shipment(partner)] == [reserved[2].pk]
     assert shipments.add_reserved_items(exchange_staff, prepared, [reserved[2]]) == 1
     assert prepared.items.count() == 3
+
+
+def test_a_sent_item_may_leave_its_list_and_the_line_keeps_its_description(
+    exchange_staff, prepared, reserved
+):
+    from bibliobridge.exchange import services
+
+    shipments.delete_box(exchange_staff, prepared.boxes.get(number=2))
+    shipments.ship(exchange_staff, prepared)
+    services.delete_item(exchange_staff, ListItem.objects.get(pk=reserved[0].pk))
+    line = prepared.items.get(title="红楼梦")
+    assert (line.list_item_id, line.isbn, line.value) == (None, "9787020002207", Decimal("91.00"))
+
+
+def test_the_shipments_page_reads_the_same_queries_for_one_row_or_many(
+    exchange_client, exchange_staff, partner, prepared
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.urls import reverse
+
+    url = reverse("exchange:shipment_list")
+    with CaptureQueriesContext(connection) as one:
+        assert exchange_client.get(url).status_code == 200
+    for _n in range(4):
+        shipments.create_incoming(exchange_staff, partner, {})
+    with CaptureQueriesContext(connection) as five:
+        page = exchange_client.get(url)
+    assert page.content.decode().count("IN-") >= 4
+    assert len(five) == len(one)
+
+
+def test_an_item_the_partner_let_go_of_stays_free_when_the_shipment_is_cancelled(
+    exchange_staff, prepared, reserved
+):
+    ListItem.objects.filter(pk=reserved[1].pk).update(
+        status=ItemStatus.AVAILABLE, reserved_for=None
+    )
+    shipments.cancel_shipment(exchange_staff, prepared)
+    assert statuses(reserved) == ["reserved", "available", "reserved"]

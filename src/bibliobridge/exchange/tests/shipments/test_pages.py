@@ -190,6 +190,12 @@ def test_receive_check_claim_and_thank_from_the_pages(
     )  # fmt: skip
     incoming.refresh_from_db()
     assert incoming.status == "checked"
+    late = exchange_client.post(
+        reverse("exchange:shipment_items_add", args=[incoming.pk]),
+        {"title": "図書館雑誌", "quantity": "1"},
+    )
+    assert late.status_code == 302
+    assert incoming.items.get(title="図書館雑誌").check_result == "extra"
     exchange_client.post(reverse("exchange:shipment_claim", args=[incoming.pk]))
     claim = Claim.objects.get()
     assert (claim.issue, claim.shipment_item_id) == ("No. 756", second.pk)
@@ -227,3 +233,21 @@ def test_letters_are_edited_on_their_page(exchange_client):
         exchange_client.get(reverse("exchange:letter_edit", args=["cover", "xx1"])).status_code
         == 404
     )
+
+
+def test_the_claims_page_reads_the_same_queries_for_one_row_or_many(
+    exchange_client, exchange_staff, partner, claim
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("exchange:claim_list")
+    filters = {"partner": partner.pk, "status": "open"}
+    with CaptureQueriesContext(connection) as one:
+        assert exchange_client.get(url, filters).status_code == 200
+    for n in range(4):
+        shipments.create_claim(exchange_staff, partner, {"title": f"Journal {n}", "issue": "1"})
+    with CaptureQueriesContext(connection) as five:
+        page = exchange_client.get(url, filters)
+    assert page.content.decode().count("Journal ") == 4
+    assert len(five) == len(one)
