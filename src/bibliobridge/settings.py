@@ -181,6 +181,9 @@ CATALOG_IMPORT_WORKERS = int(
 # ISO 18626: the version sent to a partner whose endpoint names none, and a folder holding
 # the official XSDs (ISO-18626-v1_2.xsd, ISO-18626-2021-2.xsd) for strict validation of
 # every message in and out; without it, messages are checked by our own rules only.
+# The currency exchange ledgers are kept in for partners whose terms name none, and
+# annual reports total in (ISO 4217).
+EXCHANGE_CURRENCY = os.environ.get("BIBLIOBRIDGE_EXCHANGE_CURRENCY", "CNY").upper()
 ILL_DEFAULT_VERSION = os.environ.get("BIBLIOBRIDGE_ILL_VERSION", "1.2")
 ILL_XSD_DIR = os.environ.get("BIBLIOBRIDGE_ILL_XSD_DIR", "")
 ILL_SEND_TIMEOUT_SECONDS = float(os.environ.get("BIBLIOBRIDGE_ILL_SEND_TIMEOUT", 20))

@@ -21,6 +21,9 @@ VIEW = [
     "exchange.view_exchangeterms",
     "exchange.view_exchangelist",
     "core.view_currencyrate",
+    "exchange.view_shipment",
+    "exchange.view_claim",
+    "exchange.view_lettertemplate",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -63,6 +66,13 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "core.add_currencyrate",
         "core.change_currencyrate",
         "core.delete_currencyrate",
+        "exchange.add_shipment",
+        "exchange.change_shipment",
+        "exchange.add_claim",
+        "exchange.change_claim",
+        "exchange.add_lettertemplate",
+        "exchange.change_lettertemplate",
+        "exchange.delete_lettertemplate",
         "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",

@@ -120,6 +120,16 @@ def bibliographic_language_codes() -> dict[str, str]:
     }
 
 
+def marc_language(code: str) -> str:
+    """The MARC (ISO 639-2/B) code of a language we store as ISO 639-1 or -3: zh → chi,
+    de → ger, ja → jpn; empty when it has no three-letter code."""
+    lang = pycountry.languages.get(alpha_2=code) if len(code) == 2 else None
+    lang = lang or pycountry.languages.get(alpha_3=code)
+    if lang is None:
+        return ""
+    return getattr(lang, "bibliographic", None) or lang.alpha_3
+
+
 def normalise_language(value: str) -> str:
     """An ISO 639-1 or 639-3 code in lower case; a MARC (639-2/B) code becomes its
     639-2/T twin, so chi is zho and ger is deu."""

@@ -29,3 +29,44 @@ class ItemStatus(models.TextChoices):
     AVAILABLE = "available", _("Available")
     RESERVED = "reserved", _("Reserved")
     SENT = "sent", pgettext_lazy("exchange item status", "Sent")
+
+
+class Direction(models.TextChoices):
+    OUTGOING = "out", pgettext_lazy("shipment direction", "Sent to the partner")
+    INCOMING = "in", pgettext_lazy("shipment direction", "Received from the partner")
+
+
+class ShipmentStatus(models.TextChoices):
+    """Where a shipment stands. Ours go prepared → shipped → delivered → acknowledged (or
+    are cancelled while prepared); a partner's go received → checked → acknowledged."""
+
+    PREPARED = "prepared", pgettext_lazy("shipment status", "Prepared")
+    SHIPPED = "shipped", pgettext_lazy("shipment status", "Shipped")
+    DELIVERED = "delivered", pgettext_lazy("shipment status", "Delivered")
+    RECEIVED = "received", pgettext_lazy("shipment status", "Received")
+    CHECKED = "checked", pgettext_lazy("shipment status", "Checked")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("shipment status", "Acknowledged")
+    CANCELLED = "cancelled", pgettext_lazy("shipment status", "Cancelled")
+
+
+class CheckResult(models.TextChoices):
+    """What the check of an incoming shipment found for one line of its packing list."""
+
+    RECEIVED = "received", pgettext_lazy("receipt check", "Received")
+    MISSING = "missing", pgettext_lazy("receipt check", "Missing")
+    DAMAGED = "damaged", pgettext_lazy("receipt check", "Damaged")
+    EXTRA = "extra", pgettext_lazy("receipt check", "Extra item (not on the packing list)")
+
+
+class ClaimStatus(models.TextChoices):
+    OPEN = "open", pgettext_lazy("claim status", "Open")
+    SENT = "sent", pgettext_lazy("claim status", "Sent")
+    RECEIVED = "received", pgettext_lazy("claim status", "Received")
+    CANCELLED = "cancelled", pgettext_lazy("claim status", "Cancelled")
+
+
+class LetterKind(models.TextChoices):
+    COVER = "cover", _("Cover letter")
+    PACKING_LIST = "packing_list", _("Packing list heading")
+    ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement (thank-you letter)")
+    CLAIM = "claim", _("Claim for missing issues")

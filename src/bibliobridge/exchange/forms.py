@@ -49,7 +49,8 @@ class TermsForm(forms.ModelForm):
     class Meta:
         model = ExchangeTerms
         fields = [
-            "kind", "agreement", "currency", "quota_sent", "quota_received", "postage_paid_by",
+            "kind", "agreement", "currency", "quota_sent", "quota_received", "tolerance_items",
+            "tolerance_value", "postage_paid_by",
             "contact", "language", "notes",
         ]  # fmt: skip
 

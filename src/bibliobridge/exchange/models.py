@@ -1,5 +1,8 @@
-"""Publication exchange: the terms agreed with each partner, and the lists of publications
-offered and wanted on either side."""
+"""Publication exchange: the terms agreed with each partner, the lists of publications
+offered and wanted on either side, the shipments that carry them each way (boxes and
+items), the claims for issues that did not come, and the letters that go with them."""
+
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -14,7 +17,17 @@ from bibliobridge.core import vocab
 from bibliobridge.core.enums import choice_label
 from bibliobridge.partners.models import Contact, Institution
 
-from .enums import ExchangeKind, ItemStatus, ListKind, PostagePaidBy
+from .enums import (
+    CheckResult,
+    ClaimStatus,
+    Direction,
+    ExchangeKind,
+    ItemStatus,
+    LetterKind,
+    ListKind,
+    PostagePaidBy,
+    ShipmentStatus,
+)
 
 
 class ExchangeTerms(models.Model):
@@ -48,6 +61,27 @@ class ExchangeTerms(models.Model):
     )
     quota_received = models.PositiveIntegerField(
         _("items we receive a year"), null=True, blank=True, help_text=_("Empty for no limit.")
+    )
+    tolerance_items = models.PositiveIntegerField(
+        _("imbalance allowed (items)"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "How many items more one side may have sent in a year before the ledger warns. "
+            "Empty for no warning."
+        ),
+    )
+    tolerance_value = models.DecimalField(
+        _("imbalance allowed (value)"),
+        max_digits=12,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text=_(
+            "For priced exchange: how much more value, in the exchange's currency, one side "
+            "may have sent in a year before the ledger warns. Empty for no warning."
+        ),
     )
     postage_paid_by = models.CharField(
         _("postage"), max_length=16, choices=PostagePaidBy.choices, default=PostagePaidBy.SENDER
@@ -219,3 +253,303 @@ class ListItem(models.Model):
             errors["status"] = _("A reserved item is not available.")
         if errors:
             raise ValidationError(errors)
+
+
+def _positive_decimal(max_digits: int, places: int, **kwargs: object) -> models.DecimalField:
+    return models.DecimalField(
+        max_digits=max_digits,
+        decimal_places=places,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+class Shipment(models.Model):
+    """Publications sent to a partner in one go, or received from one."""
+
+    partner = models.ForeignKey(
+        Institution, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="shipments"
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    # OUT-2026-0001 / IN-2026-0001: what letters and labels quote.
+    number = models.CharField(_("shipment number"), max_length=20, unique=True)
+    status = models.CharField(_("status"), max_length=16, choices=ShipmentStatus.choices)
+    partner_reference = models.CharField(
+        _("partner's reference"),
+        max_length=100,
+        blank=True,
+        help_text=_("The number the partner gives the shipment, as on its packing list."),
+    )
+    courier = models.CharField(_("courier"), max_length=100, blank=True)
+    tracking_number = models.CharField(_("tracking number"), max_length=100, blank=True)
+    postage = _positive_decimal(10, 2, verbose_name=_("postage"))
+    postage_currency = models.CharField(
+        _("postage currency"),
+        max_length=3,
+        blank=True,
+        validators=[vocab.validate_currency],
+        help_text=_("ISO 4217 code, such as CNY."),
+    )
+    shipped_on = models.DateField(_("shipped on"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    received_on = models.DateField(_("received on"), null=True, blank=True)
+    acknowledged_on = models.DateField(_("acknowledged on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+    status_changed_at = models.DateTimeField(_("status changed"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("shipment")
+        verbose_name_plural = _("shipments")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The shipments page filtered by partner (and direction, status), newest first;
+            # the ledger reads a partner's shipments the same way.
+            models.Index(fields=["partner", "direction", "status"], name="shipment_partner"),
+            # The shipments page filtered by status only (what is still to be shipped).
+            models.Index(fields=["status", "direction"], name="shipment_status"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def is_outgoing(self) -> bool:
+        return self.direction == Direction.OUTGOING
+
+    @property
+    def is_editable(self) -> bool:
+        """Boxes and items change only while ours is prepared or a partner's is unchecked."""
+        return self.status in (ShipmentStatus.PREPARED, ShipmentStatus.RECEIVED)
+
+    def status_label(self) -> str:
+        return choice_label(ShipmentStatus, self.status)
+
+    def direction_label(self) -> str:
+        return choice_label(Direction, self.direction)
+
+    def clean(self) -> None:
+        errors = {}
+        if self.postage is not None and not self.postage_currency:
+            errors["postage_currency"] = _("Postage needs a currency.")
+        for later in ("delivered_on", "received_on"):
+            day = getattr(self, later)
+            if day and self.shipped_on and day < self.shipped_on:
+                errors[later] = _("It cannot arrive before it was shipped.")
+        today = timezone.localdate()
+        for name in ("shipped_on", "delivered_on", "received_on", "acknowledged_on"):
+            day = getattr(self, name)
+            if day and day > today and name not in errors:
+                errors[name] = _("A date in the future cannot be recorded.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Box(models.Model):
+    shipment = models.ForeignKey(
+        Shipment, verbose_name=_("shipment"), on_delete=models.CASCADE, related_name="boxes"
+    )
+    number = models.PositiveSmallIntegerField(_("box number"), validators=[MinValueValidator(1)])
+    weight_kg = models.DecimalField(
+        _("weight (kg)"),
+        max_digits=7,
+        decimal_places=3,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("box")
+        verbose_name_plural = _("boxes")
+        ordering = ["number"]
+        constraints = [
+            models.UniqueConstraint(fields=["shipment", "number"], name="unique_box_number")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.shipment} / {self.number}"
+
+
+class ShipmentItem(models.Model):
+    """One line of a packing list, described fully enough for the ledger and for a MARC
+    record of what we received (title, author, publisher, place, year, identifiers)."""
+
+    shipment = models.ForeignKey(
+        Shipment, verbose_name=_("shipment"), on_delete=models.CASCADE, related_name="items"
+    )
+    # PROTECT: a box with items in it is emptied by the service before it goes.
+    box = models.ForeignKey(
+        Box,
+        verbose_name=_("box"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="items",
+    )
+    # Ours: the offered item this line sends. A partner's: the item of its offer list we
+    # asked for, when the line came from one. SET_NULL: the line carries its own copy of
+    # the description, so a list may be tidied after its items have gone.
+    list_item = models.ForeignKey(
+        ListItem,
+        verbose_name=_("list item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shipment_items",
+    )
+    title = models.CharField(_("title"), max_length=1000)
+    author = models.CharField(_("author"), max_length=500, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    place = models.CharField(_("place of publication"), max_length=200, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    edition = models.CharField(_("edition"), max_length=200, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=32, blank=True)
+    issn = models.CharField(_("ISSN"), max_length=9, blank=True)
+    issue = models.CharField(
+        _("volume / issue"),
+        max_length=100,
+        blank=True,
+        help_text=_("For a serial: the volume and issue, such as Vol. 12, No. 3 (2026)."),
+    )
+    language = models.CharField(
+        _("language"), max_length=3, blank=True, validators=[vocab.normalise_language]
+    )
+    quantity = models.PositiveIntegerField(
+        _("quantity"), default=1, validators=[MinValueValidator(1)]
+    )
+    value = _positive_decimal(
+        12, 2, verbose_name=_("value"), help_text=_("The value of all copies on this line.")
+    )
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        blank=True,
+        validators=[vocab.validate_currency],
+        help_text=_("ISO 4217 code, such as USD."),
+    )
+    # Incoming shipments: what the check found. Empty until the line is checked.
+    check_result = models.CharField(
+        _("check"), max_length=16, choices=CheckResult.choices, blank=True
+    )
+    quantity_received = models.PositiveIntegerField(_("quantity received"), null=True, blank=True)
+    check_note = models.CharField(_("discrepancy note"), max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("shipment item")
+        verbose_name_plural = _("shipment items")
+        ordering = ["box__number", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def check_label(self) -> str:
+        return choice_label(CheckResult, self.check_result) if self.check_result else ""
+
+    @property
+    def is_serial(self) -> bool:
+        return bool(self.issn or self.issue)
+
+    @property
+    def missing_quantity(self) -> int:
+        """Copies on the packing list that did not come (0 for an extra item)."""
+        if self.check_result == CheckResult.EXTRA or self.quantity_received is None:
+            return 0
+        return max(self.quantity - self.quantity_received, 0)
+
+    @property
+    def is_discrepancy(self) -> bool:
+        return self.check_result in (
+            CheckResult.MISSING, CheckResult.DAMAGED, CheckResult.EXTRA
+        ) or self.missing_quantity > 0  # fmt: skip
+
+    def clean(self) -> None:
+        errors = {}
+        if self.value is not None and not self.currency:
+            errors["currency"] = _("A value needs a currency.")
+        box = self.box if self.box_id else None
+        if box is not None and self.shipment_id and box.shipment_id != self.shipment_id:
+            errors["box"] = _("The box must be one of this shipment's.")
+        if errors:
+            raise ValidationError(errors)
+
+
+class Claim(models.Model):
+    """A claim to a partner for a serial issue that did not come."""
+
+    partner = models.ForeignKey(
+        Institution, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="claims"
+    )
+    # The partner's shipment the issue was missing from, when the claim came from a check.
+    shipment_item = models.ForeignKey(
+        ShipmentItem,
+        verbose_name=_("shipment item"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="claims",
+    )
+    title = models.CharField(_("serial title"), max_length=1000)
+    issn = models.CharField(_("ISSN"), max_length=9, blank=True)
+    issue = models.CharField(
+        _("volume / issue"),
+        max_length=100,
+        help_text=_("The missing volume and issue, such as Vol. 12, No. 3 (2026)."),
+    )
+    quantity = models.PositiveIntegerField(
+        _("copies"), default=1, validators=[MinValueValidator(1)]
+    )
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=ClaimStatus.choices, default=ClaimStatus.OPEN
+    )
+    sent_on = models.DateField(_("sent on"), null=True, blank=True)
+    closed_on = models.DateField(_("closed on"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("claim")
+        verbose_name_plural = _("claims")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The claims page filtered by partner and status.
+            models.Index(fields=["partner", "status"], name="claim_partner"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title} {self.issue}".strip()
+
+    def status_label(self) -> str:
+        return choice_label(ClaimStatus, self.status)
+
+
+class LetterTemplate(models.Model):
+    """Staff's own wording of a letter in one language; code supplies the default
+    (exchange.letters.DEFAULTS) where there is none."""
+
+    kind = models.CharField(_("kind of letter"), max_length=20, choices=LetterKind.choices)
+    language = models.CharField(
+        _("language"),
+        max_length=3,
+        validators=[vocab.normalise_language],
+        help_text=_("ISO 639 code of the language the letter is in, such as zh or en."),
+    )
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("text"))
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+        ordering = ["kind", "language"]
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "language"], name="unique_letter_template")
+        ]
+
+    def __str__(self) -> str:
+        return f"{choice_label(LetterKind, self.kind)} ({self.language})"

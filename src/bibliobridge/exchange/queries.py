@@ -2,11 +2,13 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 
+from bibliobridge.partners.models import Institution
 from bibliobridge.partners.search import fold
 
-from .models import ExchangeList, ExchangeTerms, ListItem
+from .enums import ItemStatus, ListKind, ShipmentStatus
+from .models import Claim, ExchangeList, ExchangeTerms, ListItem, Shipment, ShipmentItem
 
 
 def listed_terms() -> QuerySet[ExchangeTerms]:
@@ -57,3 +59,77 @@ def item_counts(exchange_list: ExchangeList) -> dict[str, Any]:
         linked=Count("id", filter=Q(cluster__isnull=False)),
         flagged=Count("id", filter=Q(isbn_valid=False)),
     )
+
+
+# ---------------------------------------------------------------- shipments
+
+
+def reserved_for_shipment(partner: Institution) -> QuerySet[ListItem]:
+    """Our offered items reserved for partner that no prepared shipment holds yet."""
+    return (
+        ListItem.objects.filter(
+            exchange_list__partner__isnull=True,
+            exchange_list__kind=ListKind.OFFER,
+            status=ItemStatus.RESERVED,
+            reserved_for=partner,
+        )
+        .exclude(shipment_items__shipment__status=ShipmentStatus.PREPARED)
+        .order_by("id")
+    )
+
+
+def filtered_shipments(
+    partner: Institution | None = None, direction: str = "", status: str = ""
+) -> QuerySet[Shipment]:
+    """Shipments with their partner, lines and copies, newest first, filtered."""
+    shipments = (
+        Shipment.objects.select_related("partner")
+        .annotate(line_count=Count("items"), copies=Sum("items__quantity"))
+        .order_by("-created_at", "-id")
+    )
+    if partner is not None:
+        shipments = shipments.filter(partner=partner)
+    if direction:
+        shipments = shipments.filter(direction=direction)
+    if status:
+        shipments = shipments.filter(status=status)
+    return shipments
+
+
+def shipment_detail(pk: int) -> Shipment:
+    """One shipment with its partner. Raises Shipment.DoesNotExist."""
+    return Shipment.objects.select_related("partner").get(pk=pk)
+
+
+def shipment_lines(shipment: Shipment) -> list[ShipmentItem]:
+    return list(shipment.items.select_related("box", "list_item").order_by("box__number", "id"))
+
+
+def shipment_totals(shipment: Shipment) -> dict[str, Any]:
+    """Boxes, weight, lines, copies, and value in each currency."""
+    boxes = shipment.boxes.aggregate(count=Count("id"), weight=Sum("weight_kg"))
+    lines = shipment.items.aggregate(count=Count("id"), copies=Sum("quantity"))
+    values = (
+        shipment.items.exclude(value=None)
+        .values("currency")
+        .annotate(total=Sum("value"))
+        .order_by("currency")
+    )
+    return {
+        "boxes": boxes["count"],
+        "weight": boxes["weight"],
+        "lines": lines["count"],
+        "copies": lines["copies"] or 0,
+        "values": [(row["currency"], row["total"]) for row in values],
+    }
+
+
+def filtered_claims(partner: Institution | None = None, status: str = "") -> QuerySet[Claim]:
+    claims = Claim.objects.select_related("partner", "shipment_item__shipment").order_by(
+        "-created_at", "-id"
+    )
+    if partner is not None:
+        claims = claims.filter(partner=partner)
+    if status:
+        claims = claims.filter(status=status)
+    return claims

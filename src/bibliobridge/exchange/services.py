@@ -20,7 +20,8 @@ from .identifiers import normalise_isbn
 from .models import ExchangeList, ExchangeTerms, ListItem
 
 TERMS_FIELDS = (
-    "agreement", "kind", "currency", "quota_sent", "quota_received", "postage_paid_by",
+    "agreement", "kind", "currency", "quota_sent", "quota_received", "tolerance_items",
+    "tolerance_value", "postage_paid_by",
     "contact", "language", "notes",
 )  # fmt: skip
 LIST_FIELDS = ("partner", "kind", "name", "notes")

@@ -15,6 +15,7 @@ from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -28,7 +29,7 @@ from bibliobridge.partners.io.rows import ImportBlocked
 from bibliobridge.partners.io.tabular import ImportFileError, read_upload
 from bibliobridge.partners.models import Institution
 
-from . import imports, queries, services
+from . import imports, ledger, queries, services
 from .forms import ItemForm, ListFilterForm, ListForm, PartnerChoiceForm, TermsForm, UploadForm
 from .models import ExchangeList, ExchangeTerms, ListItem
 
@@ -99,6 +100,11 @@ def terms_detail(request: HttpRequest, partner_pk: int) -> HttpResponse:
         "currency_name": vocab.currency_name(terms.currency) if terms else "",
         "language_name": vocab.language_name(terms.language) if terms else "",
         "activity": activity_for(terms) if terms else [],
+        "alerts": (
+            ledger.ledger_for(partner, timezone.localdate().year).alerts
+            if terms and request.user.has_perm("exchange.view_shipment")
+            else []
+        ),
         "lists": queries.filtered_lists().filter(partner=partner),
         "can_edit": request.user.has_perm(
             "exchange.change_exchangeterms" if terms else "exchange.add_exchangeterms"
@@ -150,6 +156,8 @@ def list_index(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     context = {"filters": filters, "page": page, "rows": rows, "query": query.urlencode()}
+    if request.user.has_perm("exchange.view_shipment"):
+        context["warned"] = ledger.alerting(timezone.localdate().year)
     return render(request, "exchange/list_index.html", context)
 
 
