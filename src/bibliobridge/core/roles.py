@@ -20,6 +20,8 @@ VIEW = [
     "ill.view_illrequest",
     "exchange.view_exchangeterms",
     "exchange.view_exchangelist",
+    "exchange.view_portallink",
+    "exchange.view_portalorder",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -59,6 +61,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "exchange.add_exchangelist",
         "exchange.change_exchangelist",
         "exchange.import_list_items",
+        "exchange.add_portallink",
+        "exchange.change_portallink",
+        "exchange.change_portalorder",
         "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",

@@ -29,3 +29,15 @@ class ItemStatus(models.TextChoices):
     AVAILABLE = "available", _("Available")
     RESERVED = "reserved", _("Reserved")
     SENT = "sent", pgettext_lazy("exchange item status", "Sent")
+
+
+class OrderStatus(models.TextChoices):
+    """Where a partner's choice from the portal stands.
+
+    A partner has at most one order in the cart: its items are reserved for it until it
+    submits them, removes them or the cart's hold runs out (EXCHANGE_CART_HOURS).
+    """
+
+    CART = "cart", _("In the cart")
+    SUBMITTED = "submitted", pgettext_lazy("portal order status", "Submitted")
+    CANCELLED = "cancelled", _("Cancelled")

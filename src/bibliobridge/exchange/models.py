@@ -1,6 +1,8 @@
 """Publication exchange: the terms agreed with each partner, and the lists of publications
 offered and wanted on either side."""
 
+import datetime as dt
+
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -12,9 +14,10 @@ from bibliobridge.agreements.models import Agreement
 from bibliobridge.catalog.models import Cluster
 from bibliobridge.core import vocab
 from bibliobridge.core.enums import choice_label
+from bibliobridge.core.models import User
 from bibliobridge.partners.models import Contact, Institution
 
-from .enums import ExchangeKind, ItemStatus, ListKind, PostagePaidBy
+from .enums import ExchangeKind, ItemStatus, ListKind, OrderStatus, PostagePaidBy
 
 
 class ExchangeTerms(models.Model):
@@ -219,3 +222,122 @@ class ListItem(models.Model):
             errors["status"] = _("A reserved item is not available.")
         if errors:
             raise ValidationError(errors)
+
+
+class PortalLink(models.Model):
+    """A partner's private link to the portal: the token in it is the only credential.
+
+    Only a hash of the token is kept, as for copy links and API tokens: the database alone
+    cannot open the portal, and staff see the link once, when it is made.
+    """
+
+    partner = models.ForeignKey(
+        Institution,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="portal_links",
+    )
+    token_sha256 = models.CharField(_("link token (SHA-256)"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # Where the link was mailed, if it was; empty when staff passed it on themselves.
+    mailed_to = models.EmailField(_("mailed to"), blank=True)
+
+    class Meta:
+        verbose_name = _("portal link")
+        verbose_name_plural = _("portal links")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(_("Portal link of %(partner)s") % {"partner": self.partner})
+
+    def is_live(self, at: dt.datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (at or timezone.now())
+
+
+class PortalOrder(models.Model):
+    """The items a partner chose in the portal: its cart, then the order it submitted."""
+
+    partner = models.ForeignKey(
+        Institution,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="portal_orders",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.CART
+    )
+    note = models.TextField(_("message from the partner"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal order")
+        verbose_name_plural = _("portal orders")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            # Two first clicks at once must still give the partner one cart.
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(status=OrderStatus.CART),
+                name="exchange_one_cart_per_partner",
+            )
+        ]
+        indexes = [
+            # The partner's history and the staff list by partner: partner=…, status=….
+            models.Index(fields=["partner", "status"], name="exchange_order_partner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Order %(number)s") % {"number": self.pk})
+
+    def status_label(self) -> str:
+        return choice_label(OrderStatus, self.status)
+
+
+class OrderLine(models.Model):
+    """One offered item in a cart or order, described as it was when chosen."""
+
+    order = models.ForeignKey(
+        PortalOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines"
+    )
+    # SET_NULL: staff may delete an item from its list; the order still says what it was.
+    item = models.ForeignKey(
+        ListItem,
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+    )
+    title = models.CharField(_("title"), max_length=1000)
+    author = models.CharField(_("author"), max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=32, blank=True)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+    # Set when the item was given back: removed by the partner, its hold ran out, or
+    # staff released it or cancelled the order.
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        indexes = [
+            # Carts whose hold ran out: released_at IS NULL AND added_at < cutoff.
+            models.Index(fields=["released_at", "added_at"], name="exchange_line_held_since"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
