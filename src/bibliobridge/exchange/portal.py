@@ -39,6 +39,9 @@ from .models import ExchangeTerms, ListItem, OrderLine, PortalLink, PortalOrder
 # A link is not marked as used more often than this (each page would otherwise write).
 TOUCH_EVERY = dt.timedelta(minutes=5)
 MAX_LINK_DAYS = 366
+# The key of a cart's or order's items in its history ("items" would hide the changes
+# from the history template, which reads changes.items).
+LINE = "order line"
 
 
 class PortalRefused(Exception):
@@ -219,7 +222,7 @@ def add_to_cart(partner: Institution, item_id: int) -> OrderLine:
     line = OrderLine.objects.create(
         order=cart, item=item, title=item.title, author=item.author, year=item.year, isbn=item.isbn
     )
-    log_activity(None, Action.UPDATED, cart, {"items": [None, str(line)]}, "add in portal")
+    log_activity(None, Action.UPDATED, cart, {LINE: [None, str(line)]}, "add in portal")
     return line
 
 
@@ -239,7 +242,7 @@ def remove_from_cart(partner: Institution, line_id: int) -> OrderLine | None:
     if line is None:
         return None
     _release_lines(None, [line], partner, "remove")
-    log_activity(None, Action.UPDATED, line.order, {"items": [str(line), None]}, "remove in portal")
+    log_activity(None, Action.UPDATED, line.order, {LINE: [str(line), None]}, "remove in portal")
     return line
 
 
@@ -314,7 +317,7 @@ def expire_carts(now: dt.datetime | None = None) -> int:
             if cart is None or not lines or max(line.added_at for line in lines) >= cutoff:
                 continue
             _release_lines(None, lines, cart.partner, "cart expired")
-            log_activity(None, Action.UPDATED, cart, {"items": [len(lines), 0]}, "cart expired")
+            log_activity(None, Action.UPDATED, cart, {LINE: [len(lines), 0]}, "cart expired")
             count += len(lines)
     return count
 
@@ -326,7 +329,11 @@ def expire_carts(now: dt.datetime | None = None) -> int:
 def release_line(actor: User, line: OrderLine) -> None:
     """Staff give back one item of an order (or a cart). Raises PortalRefused when the item
     was already given back or has been sent."""
-    line = OrderLine.objects.select_for_update().select_related("order__partner").get(pk=line.pk)
+    line = (
+        OrderLine.objects.select_for_update(of=("self",))
+        .select_related("order__partner")
+        .get(pk=line.pk)
+    )
     if line.released_at is not None:
         raise PortalRefused(_("“%(title)s” was already given back.") % {"title": line.title})
     if line.item_id and ListItem.objects.filter(pk=line.item_id, status=ItemStatus.SENT).exists():
@@ -334,7 +341,7 @@ def release_line(actor: User, line: OrderLine) -> None:
             _("“%(title)s” has been sent; it can no longer be released.") % {"title": line.title}
         )
     _release_lines(actor, [line], line.order.partner, "release")
-    log_activity(actor, Action.UPDATED, line.order, {"items": [str(line), None]}, "release")
+    log_activity(actor, Action.UPDATED, line.order, {LINE: [str(line), None]}, "release")
 
 
 @transaction.atomic
@@ -350,7 +357,7 @@ def cancel_order(actor: User, order: PortalOrder) -> int:
         raise PortalRefused(_("Only a submitted order can be cancelled."))
     order.status, order.cancelled_at = OrderStatus.CANCELLED, now
     lines = list(
-        OrderLine.objects.select_for_update()
+        OrderLine.objects.select_for_update(of=("self",))
         .filter(order=order, released_at__isnull=True)
         .exclude(item__status=ItemStatus.SENT)
     )

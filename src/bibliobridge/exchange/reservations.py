@@ -144,7 +144,7 @@ def release(
         held = held.filter(reserved_for=partner)
     # Locked, then changed only if still reserved: a release racing a shipment or another
     # release changes each row once.
-    rows = list(held.select_for_update().select_related("reserved_for").order_by("pk"))
+    rows = list(held.select_for_update(of=("self",)).select_related("reserved_for").order_by("pk"))
     if not rows:
         return []
     now = timezone.now()
