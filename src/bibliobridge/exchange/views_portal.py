@@ -23,6 +23,8 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from bibliobridge.core import vocab
+
 from . import portal, queries, reservations
 from .forms import CartSubmitForm, PortalFilterForm
 from .models import PortalLink
@@ -90,6 +92,9 @@ def browse(request: HttpRequest, link: PortalLink, token: str) -> HttpResponse:
         list_id=values.get("exchange_list"),
     )
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = queries.portal_rows(list(page.object_list))
+    for row in rows:
+        row.language_name = vocab.language_name(row.language)  # type: ignore[attr-defined]
     query = request.GET.copy()
     query.pop("page", None)
     context = _context(
@@ -97,7 +102,7 @@ def browse(request: HttpRequest, link: PortalLink, token: str) -> HttpResponse:
         token,
         filters=filters,
         page=page,
-        rows=queries.portal_rows(list(page.object_list)),
+        rows=rows,
         query=query.urlencode(),
         quota_left=portal.quota_left(link.partner),
     )
