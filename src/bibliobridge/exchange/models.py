@@ -231,10 +231,12 @@ class PortalLink(models.Model):
     cannot open the portal, and staff see the link once, when it is made.
     """
 
+    # CASCADE: a link is only a way in; a partner removed from the directory takes its
+    # links with it (its orders, which are records, protect it).
     partner = models.ForeignKey(
         Institution,
         verbose_name=_("partner"),
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,
         related_name="portal_links",
     )
     token_sha256 = models.CharField(_("link token (SHA-256)"), max_length=64, unique=True)

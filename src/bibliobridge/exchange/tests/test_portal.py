@@ -565,3 +565,15 @@ def test_the_offer_query_reads_only_what_it_shows(exchange_staff, items, partner
     reservations.reserve([items[1]], partner)
     assert queries.portal_offer() == [items[2].pk, items[0].pk]
     assert queries.portal_offer(q="zauberberg") == [items[2].pk]
+
+
+def test_the_offer_page_runs_a_fixed_number_of_queries(
+    client, exchange_staff, partner, terms, offer_list, django_assert_max_num_queries
+):
+    for number in range(30):
+        services.add_item(exchange_staff, offer_list, {"title": f"Title {number}", "year": 2000})
+    token = link_for(exchange_staff, partner)
+    client.get(url("portal", token))  # the link is marked used once
+    with django_assert_max_num_queries(10):
+        response = client.get(url("portal", token), {"q": "title"})
+    assert len(response.context["rows"]) == 25

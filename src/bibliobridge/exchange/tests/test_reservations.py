@@ -131,3 +131,69 @@ def test_partners_racing_for_an_item_in_threads_get_one_winner(
         assert losers == {f"No longer available: “Race {round_number}”."}
         item.refresh_from_db()
         assert (item.status, item.reserved_for_id) == ("reserved", winners[0])
+
+
+def run_at_once(calls):
+    """Run the calls in threads released together; returns each one's result or error."""
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait()
+            results[index] = call()
+        except Exception as error:  # the outcome under test, reported to the assertion
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(n, call)) for n, call in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    return results
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_partners_adding_one_item_to_their_carts_at_once(
+    exchange_staff, offer_list, partner, other_partner
+):
+    """Through the portal's service: one cart line, the other partner told, no cart of its
+    own left half-made."""
+    from bibliobridge.exchange import portal
+    from bibliobridge.exchange.models import OrderLine, PortalOrder
+
+    for round_number in range(5):
+        item = services.add_item(exchange_staff, offer_list, {"title": f"Tie {round_number}"})
+        results = run_at_once(
+            [
+                lambda who=who, pk=item.pk: portal.add_to_cart(who, pk)
+                for who in (partner, other_partner)
+            ]
+        )
+        errors = [r for r in results if isinstance(r, Exception)]
+        assert len(errors) == 1 and isinstance(errors[0], reservations.ItemsTaken), results
+        assert str(errors[0]) == f"No longer available: “Tie {round_number}”."
+        lines = OrderLine.objects.filter(item=item)
+        assert lines.count() == 1
+        item.refresh_from_db()
+        assert item.reserved_for_id == lines.get().order.partner_id
+    # Each partner has at most one cart, and only the winner's lines.
+    for who in (partner, other_partner):
+        assert PortalOrder.objects.filter(partner=who, status="cart").count() <= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_one_partners_first_two_clicks_at_once_make_one_cart(exchange_staff, offer_list, partner):
+    from bibliobridge.exchange import portal
+    from bibliobridge.exchange.models import PortalOrder
+
+    first, second = (
+        services.add_item(exchange_staff, offer_list, {"title": title}) for title in "AB"
+    )
+    results = run_at_once([lambda: portal.add_to_cart(partner, first.pk),
+                           lambda: portal.add_to_cart(partner, second.pk)])  # fmt: skip
+    assert not [r for r in results if isinstance(r, Exception)], results
+    cart = PortalOrder.objects.get(partner=partner)
+    assert sorted(cart.lines.values_list("title", flat=True)) == ["A", "B"]
