@@ -343,3 +343,27 @@ class OrderLine(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class OfferSearch(models.Model):
+    """The portal's search text of one offered item: derived, refreshed when it is older
+    than the item (exchange.search), so the item's own writes need not know of it."""
+
+    item = models.OneToOneField(
+        ListItem,
+        verbose_name=_("item"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="portal_search",
+    )
+    # Title and author folded, their romanised forms, and the ISBN and ISSN digits.
+    text = models.TextField(_("search text"))
+    # The item's updated_at when the text was made.
+    item_updated_at = models.DateTimeField(_("item updated"))
+
+    class Meta:
+        verbose_name = _("offer search text")
+        verbose_name_plural = _("offer search texts")
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -1,17 +1,14 @@
 """Reusable reads of publication exchange, preloaded for the pages that list them."""
 
-import re
-from collections.abc import Callable
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
-from bibliobridge.catalog import text
 from bibliobridge.partners.models import Institution
 from bibliobridge.partners.search import fold
 
+from . import search
 from .enums import ItemStatus, ListKind, OrderStatus
-from .identifiers import normalise_isbn
 from .models import ExchangeList, ExchangeTerms, ListItem, OrderLine, PortalLink, PortalOrder
 
 
@@ -77,49 +74,10 @@ def offered_items() -> QuerySet[ListItem]:
     )
 
 
-def _matches(query: str) -> Callable[[tuple], bool]:
-    """Whether a (title, author, isbn, issn, language) row matches a search in any script.
-
-    Both sides are folded (catalog.text: case, diacritics, full width, traditional →
-    simplified Chinese) and every word of the query must occur; a query in Latin letters
-    also meets the romanised title and author (红楼梦 is found by "hong lou meng",
-    Достоевский by "dostoevskii"). An ISBN or ISSN matches typed with or without hyphens,
-    as ISBN-10 or ISBN-13.
-    """
-    words = text.fold(query).split()
-    compact = re.sub(r"[\s-]", "", query).upper()
-    identifier = compact if re.fullmatch(r"\d{7,12}[\dX]", compact) else ""
-    isbn, valid = normalise_isbn(identifier) if identifier else ("", False)
-    latin = query.isascii()
-
-    def match(row: tuple) -> bool:
-        title, author, item_isbn, issn, language = row
-        if identifier and (
-            (valid and item_isbn == isbn)
-            or identifier in item_isbn.upper()
-            or identifier in issn.replace("-", "")
-        ):
-            return True
-        folded = text.fold(f"{title} {author}")
-        if all(word in folded for word in words):
-            return True
-        if latin and not folded.isascii():
-            romanised = f"{text.romanise(title, language)} {text.romanise(author, language)}"
-            return all(word in romanised for word in words)
-        return False
-
-    return match
-
-
 def portal_offer(
     q: str = "", language: str = "", year: int | None = None, list_id: int | None = None
-) -> list[int]:
-    """The ids of offered items matching the partner's search and filters, by title.
-
-    Folding happens here rather than in a stored column, so only the filtered rows' titles
-    and authors are read; an offer of tens of thousands of items is searched in tens of
-    milliseconds (docs/benchmarks.md).
-    """
+) -> QuerySet[ListItem]:
+    """Offered items matching the partner's search (exchange.search) and filters, by title."""
     items = offered_items()
     if language:
         items = items.filter(language=language)
@@ -127,21 +85,9 @@ def portal_offer(
         items = items.filter(year=year)
     if list_id:
         items = items.filter(exchange_list_id=list_id)
-    items = items.order_by("title", "id")
-    if not q.strip():
-        return list(items.values_list("id", flat=True))
-    match = _matches(q)
-    return [
-        row[0]
-        for row in items.values_list("id", "title", "author", "isbn", "issn", "language")
-        if match(row[1:])
-    ]
-
-
-def portal_rows(ids: list[int]) -> list[ListItem]:
-    """The offered items with these ids, in this order, with what the portal shows."""
-    by_id = ListItem.objects.select_related("exchange_list").in_bulk(ids)
-    return [by_id[pk] for pk in ids if pk in by_id]
+    if q.strip():
+        items = search.matching(items, q)
+    return items.order_by("title", "id")
 
 
 def portal_filter_choices() -> dict[str, list]:

@@ -85,14 +85,14 @@ def browse(request: HttpRequest, link: PortalLink, token: str) -> HttpResponse:
     choices = queries.portal_filter_choices()
     filters = PortalFilterForm(request.GET or None, choices=choices)
     values = filters.cleaned_data if filters.is_valid() else {}
-    ids = queries.portal_offer(
+    offer = queries.portal_offer(
         q=values.get("q") or "",
         language=values.get("language") or "",
         year=values.get("year"),
         list_id=values.get("exchange_list"),
     )
-    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("page"))
-    rows = queries.portal_rows(list(page.object_list))
+    page = Paginator(offer, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = list(page.object_list)
     for row in rows:
         row.language_name = vocab.language_name(row.language)  # type: ignore[attr-defined]
     query = request.GET.copy()
@@ -104,6 +104,7 @@ def browse(request: HttpRequest, link: PortalLink, token: str) -> HttpResponse:
         page=page,
         rows=rows,
         query=query.urlencode(),
+        here=request.get_full_path(),
         quota_left=portal.quota_left(link.partner),
     )
     return render(request, "exchange/portal/browse.html", context)
