@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 
 from bibliobridge.partners.models import Institution
@@ -91,7 +92,17 @@ def portal_offer(
 
 
 def portal_filter_choices() -> dict[str, list]:
-    """The languages, years and lists that the offer has available items in."""
+    """The languages and lists that the offer has available items in (kept until an item
+    changes: two scans of the offer saved on every portal page)."""
+    key = f"exchange-portal-choices:{search.signature()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _filter_choices()
+        cache.set(key, choices, 3600)
+    return choices
+
+
+def _filter_choices() -> dict[str, list]:
     items = offered_items()
     return {
         "languages": list(

@@ -14,7 +14,8 @@ millisecond an item for Japanese, far less for the rest).
 
 import re
 
-from django.db.models import F, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, F, Max, Q, QuerySet
 
 from bibliobridge.catalog import text
 
@@ -22,6 +23,7 @@ from .identifiers import normalise_isbn
 from .models import ListItem, OfferSearch
 
 BATCH = 2000
+SIGNATURE_KEY = "exchange-offer-search"
 
 
 def search_text(title: str, author: str, language: str, isbn: str, issn: str) -> str:
@@ -65,9 +67,29 @@ def _save(batch: list[OfferSearch]) -> int:
     return len(batch)
 
 
+def signature() -> str:
+    """Changes whenever an item is added, changed, reserved, released or removed."""
+    found = ListItem.objects.aggregate(latest=Max("updated_at"), count=Count("id"))
+    latest = found["latest"].isoformat() if found["latest"] else "-"
+    return f"{found['count']}:{latest}"
+
+
+def refresh_if_changed() -> int:
+    """Refresh the offered items' search texts if any item changed since this process last
+    looked: one aggregate (items' count and latest change) instead of a join over all."""
+    from .queries import offered_items
+
+    key = signature()
+    if cache.get(SIGNATURE_KEY) == key:
+        return 0
+    made = refresh(offered_items())
+    cache.set(SIGNATURE_KEY, key, None)
+    return made
+
+
 def matching(items: QuerySet[ListItem], query: str) -> QuerySet[ListItem]:
     """The items whose search text has every word of the query (or its ISBN / ISSN)."""
-    refresh(items)
+    refresh_if_changed()
     compact = re.sub(r"[\s-]", "", query).lower()
     if re.fullmatch(r"\d{7,12}[\dx]", compact):
         isbn, valid = normalise_isbn(compact)
