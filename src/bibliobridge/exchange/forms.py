@@ -1,7 +1,7 @@
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Case, When
+from django.db.models import Case, Q, When
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -206,8 +206,15 @@ class OrderFilterForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        # Partners the exchange knows of: with terms, a portal link or an order.
         cast(forms.ModelChoiceField, self.fields["partner"]).queryset = (
-            _partners().filter(portal_orders__isnull=False).distinct()
+            _partners()
+            .filter(
+                Q(portal_orders__isnull=False)
+                | Q(portal_links__isnull=False)
+                | Q(exchange_terms__isnull=False)
+            )
+            .distinct()
         )
         cast(forms.ChoiceField, self.fields["status"]).choices = [
             ("", _("Submitted or cancelled")),

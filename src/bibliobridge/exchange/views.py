@@ -419,9 +419,14 @@ def portal_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 def order_list(request: HttpRequest) -> HttpResponse:
     """Orders received from partners in the portal (and, on request, carts in progress)."""
     filters = OrderFilterForm(request.GET or None)
-    values = filters.cleaned_data if filters.is_valid() else {}
-    partner = values.get("partner")
-    orders = queries.received_orders(partner.pk if partner else None, values.get("status") or "")
+    if filters.is_bound and not filters.is_valid():
+        orders = PortalOrder.objects.none()  # the errors are shown on the filters
+    else:
+        values = filters.cleaned_data if filters.is_bound else {}
+        partner = values.get("partner")
+        orders = queries.received_orders(
+            partner.pk if partner else None, values.get("status") or ""
+        )
     page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)

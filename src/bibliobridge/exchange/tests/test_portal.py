@@ -436,7 +436,10 @@ def test_staff_see_orders_by_partner(exchange_client, submitted, partner, rival)
         (submitted.pk, 2)
     ]
     response = exchange_client.get(reverse("exchange:order_list"), {"partner": rival.pk})
-    assert response.status_code == 200  # no orders: not offered as a choice, form invalid
+    assert list(response.context["page"].object_list) == []
+    response = exchange_client.get(reverse("exchange:order_list"), {"partner": "x"})
+    assert list(response.context["page"].object_list) == []
+    assert "Select a valid choice" in response.context["filters"].errors["partner"][0]
     response = exchange_client.get(reverse("exchange:order_list"), {"partner": partner.pk})
     assert list(response.context["page"].object_list) == [submitted]
     detail = exchange_client.get(reverse("exchange:order_detail", args=[submitted.pk]))
