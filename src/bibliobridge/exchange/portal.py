@@ -269,11 +269,17 @@ def submit_cart(partner: Institution, note: str = "") -> PortalOrder:
         .filter(partner=partner, status=OrderStatus.CART)
         .first()
     )
+    now = timezone.now()
+    if cart is not None:
+        # Items given back other than through the cart (released by staff, or removed from
+        # their list) are not ordered.
+        cart.lines.filter(released_at__isnull=True).exclude(
+            item__status=ItemStatus.RESERVED, item__reserved_for=partner
+        ).update(released_at=now)
     if cart is None or not cart.lines.filter(released_at__isnull=True).exists():
         raise PortalRefused(_("Your cart is empty: add the items you would like first."))
     # Given-back lines stay on the cart's record only; the order holds what was chosen.
     cart.lines.filter(released_at__isnull=False).delete()
-    now = timezone.now()
     cart.status, cart.submitted_at, cart.note = OrderStatus.SUBMITTED, now, note.strip()
     cart.save(update_fields=["status", "submitted_at", "note"])
     log_activity(

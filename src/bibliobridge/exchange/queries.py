@@ -124,8 +124,13 @@ def _filter_choices() -> dict[str, list]:
 
 def cart_lines(partner: Institution) -> QuerySet[OrderLine]:
     """The items held in the partner's cart, oldest first."""
+    # Still reserved for it: matching or staff may have released an item directly.
     return OrderLine.objects.filter(
-        order__partner=partner, order__status=OrderStatus.CART, released_at__isnull=True
+        order__partner=partner,
+        order__status=OrderStatus.CART,
+        released_at__isnull=True,
+        item__status=ItemStatus.RESERVED,
+        item__reserved_for=partner,
     ).order_by("added_at", "id")
 
 

@@ -251,6 +251,22 @@ def test_adding_reserves_at_once_and_removing_gives_back(
     assert "That item is no longer in your cart." in page_text(response)
 
 
+def test_an_item_released_outside_the_cart_leaves_it(client, exchange_staff, partner, terms, items):
+    token = link_for(exchange_staff, partner)
+    add(client, token, items[0])
+    add(client, token, items[1])
+    reservations.release([items[0]], actor=exchange_staff)  # as matching or staff might
+    cart = client.get(url("portal_cart", token))
+    assert [line.title for line in cart.context["lines"]] == ["Война и мир"]
+    assert "Cart (1)" in page_text(cart)
+    client.post(url("portal_submit", token), {"note": ""})
+    order = PortalOrder.objects.get(status=OrderStatus.SUBMITTED)
+    assert list(order.lines.values_list("title", flat=True)) == ["Война и мир"]
+    reservations.release([items[1]], actor=exchange_staff)
+    text = page_text(client.get(url("portal_order", token, order.pk)))
+    assert "No longer reserved for you" in text and "Reserved for you" not in text
+
+
 def test_bad_input_to_the_cart_gets_a_clear_answer(
     client, exchange_staff, partner, terms, items, want_list
 ):
