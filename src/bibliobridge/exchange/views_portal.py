@@ -68,6 +68,15 @@ def _context(link: PortalLink, token: str, **extra: Any) -> dict[str, Any]:
     }
 
 
+def _posted_id(request: HttpRequest, name: str) -> int | None:
+    """A row id from the form, or None for anything that cannot be one (a number too
+    large for the database would otherwise fail in the query)."""
+    value = request.POST.get(name, "")
+    if not value.isdigit() or not 0 < int(value) < 2**63:
+        return None
+    return int(value)
+
+
 def _back(request: HttpRequest, token: str) -> HttpResponse:
     """To the page the partner came from (one of its portal pages), else the offer."""
     home = reverse("exchange:portal", args=[token])
@@ -113,9 +122,8 @@ def browse(request: HttpRequest, link: PortalLink, token: str) -> HttpResponse:
 @require_POST
 @portal_page
 def cart_add(request: HttpRequest, link: PortalLink, token: str) -> HttpResponse:
-    try:
-        item_id = int(request.POST.get("item", ""))
-    except ValueError:
+    item_id = _posted_id(request, "item")
+    if item_id is None:
         messages.error(request, _("Choose an item from the list."))
         return _back(request, token)
     try:
@@ -152,11 +160,8 @@ def cart(request: HttpRequest, link: PortalLink, token: str) -> HttpResponse:
 @require_POST
 @portal_page
 def cart_remove(request: HttpRequest, link: PortalLink, token: str) -> HttpResponse:
-    try:
-        line_id = int(request.POST.get("line", ""))
-    except ValueError:
-        line_id = 0
-    line = portal.remove_from_cart(link.partner, line_id)
+    line_id = _posted_id(request, "line")
+    line = portal.remove_from_cart(link.partner, line_id) if line_id else None
     if line is None:
         messages.error(request, _("That item is no longer in your cart."))
     else:

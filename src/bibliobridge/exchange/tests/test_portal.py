@@ -272,12 +272,14 @@ def test_bad_input_to_the_cart_gets_a_clear_answer(
 ):
     token = link_for(exchange_staff, partner)
     wanted = services.add_item(exchange_staff, want_list, {"title": "こころ"})
-    for item in ("", "abc", "999999", str(wanted.pk)):
+    for item in ("", "abc", "-1", "999999", "9" * 30, str(wanted.pk)):
         response = client.post(url("portal_add", token), {"item": item}, follow=True)
         assert response.status_code == 200
         text = page_text(response)
         assert "Choose an item from the list." in text or "This item is not on our offer." in text
-    assert client.post(url("portal_remove", token), {"line": "x"}).status_code == 302
+    for line in ("x", "9" * 30):
+        response = client.post(url("portal_remove", token), {"line": line}, follow=True)
+        assert "That item is no longer in your cart." in page_text(response)
     response = client.post(url("portal_submit", token), follow=True)
     assert "Your cart is empty: add the items you would like first." in page_text(response)
     assert not PortalOrder.objects.exclude(status=OrderStatus.CART).exists()
@@ -384,6 +386,7 @@ def test_partners_never_see_each_others_carts_or_orders(
             assert name not in text, (page, name)
         assert "紅樓夢" not in text and "Война и мир" not in text
     assert mine.get(url("portal_order", token, order.pk)).status_code == 200
+    assert mine.get(url("portal_order", token, 10**30)).status_code == 404
 
 
 def test_the_yearly_quota_is_respected(client, exchange_staff, partner, terms, items):
