@@ -200,6 +200,11 @@ MAX_COPY_BYTES = int(os.environ.get("BIBLIOBRIDGE_MAX_COPY_BYTES", 100 * 1024 * 
 # Readers ask without a staff account at /ill/ask/ (0 turns the page off); staff check
 # every such request before a partner is asked. At most this many an hour from one address.
 ILL_READER_REQUESTS_PER_HOUR = int(os.environ.get("BIBLIOBRIDGE_ILL_READER_REQUESTS", 10))
+# Publication exchange portal: items a partner puts in its cart are held for it this many
+# hours after it last added one, then offered to others again unless it submitted them.
+EXCHANGE_CART_HOURS = int(os.environ.get("BIBLIOBRIDGE_EXCHANGE_CART_HOURS", 48))
+# A new portal link lasts this many days unless staff choose otherwise.
+EXCHANGE_PORTAL_DAYS = int(os.environ.get("BIBLIOBRIDGE_EXCHANGE_PORTAL_DAYS", 30))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 

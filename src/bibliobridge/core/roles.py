@@ -24,6 +24,8 @@ VIEW = [
     "exchange.view_shipment",
     "exchange.view_claim",
     "exchange.view_lettertemplate",
+    "exchange.view_portallink",
+    "exchange.view_portalorder",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -73,6 +75,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "exchange.add_lettertemplate",
         "exchange.change_lettertemplate",
         "exchange.delete_lettertemplate",
+        "exchange.add_portallink",
+        "exchange.change_portallink",
+        "exchange.change_portalorder",
         "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",

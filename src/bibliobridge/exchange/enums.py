@@ -70,3 +70,15 @@ class LetterKind(models.TextChoices):
     PACKING_LIST = "packing_list", _("Packing list heading")
     ACKNOWLEDGEMENT = "acknowledgement", _("Acknowledgement (thank-you letter)")
     CLAIM = "claim", _("Claim for missing issues")
+
+
+class OrderStatus(models.TextChoices):
+    """Where a partner's choice from the portal stands.
+
+    A partner has at most one order in the cart: its items are reserved for it until it
+    submits them, removes them or the cart's hold runs out (EXCHANGE_CART_HOURS).
+    """
+
+    CART = "cart", _("In the cart")
+    SUBMITTED = "submitted", pgettext_lazy("portal order status", "Submitted")
+    CANCELLED = "cancelled", _("Cancelled")

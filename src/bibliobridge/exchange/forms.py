@@ -1,8 +1,9 @@
 from typing import Any, cast
 
 from django import forms
-from django.db.models import Case, When
+from django.db.models import Case, Q, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bibliobridge.agreements.enums import AgreementType
 from bibliobridge.agreements.models import Agreement
@@ -11,7 +12,7 @@ from bibliobridge.core.models import CurrencyRate
 from bibliobridge.partners.enums import ContactRole
 from bibliobridge.partners.models import Contact, Institution
 
-from .enums import ItemStatus, ListKind
+from .enums import ItemStatus, ListKind, OrderStatus
 from .identifiers import normalise_issn
 from .models import ExchangeList, ExchangeTerms, ListItem
 
@@ -174,3 +175,81 @@ class RateForm(forms.ModelForm):
 
 class RateFilterForm(forms.Form):
     currency = forms.CharField(label=_("Currency"), required=False, max_length=3)
+
+
+# ---------------------------------------------------------------- portal
+
+
+class PortalFilterForm(forms.Form):
+    """The partner's search of our offer; choices come from what is on offer now."""
+
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=200,
+        help_text=_("Title, author or ISBN, in any script"),
+    )
+    language = forms.ChoiceField(label=_("Language"), required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=1000, max_value=2999)
+    exchange_list = forms.TypedChoiceField(
+        label=pgettext_lazy("exchange portal filter", "List"),
+        required=False,
+        coerce=int,
+        empty_value=None,
+    )
+
+    def __init__(self, *args: Any, choices: dict[str, list], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["language"]).choices = [
+            ("", _("Any language")),
+            *((code, vocab.language_name(code)) for code in choices["languages"]),
+        ]
+        cast(forms.ChoiceField, self.fields["exchange_list"]).choices = [
+            ("", _("All lists")),
+            *choices["lists"],
+        ]
+
+
+class CartSubmitForm(forms.Form):
+    note = forms.CharField(
+        label=_("Message to the library"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class PortalLinkForm(forms.Form):
+    days = forms.IntegerField(
+        label=_("Valid for (days)"),
+        min_value=1,
+        max_value=366,
+        help_text=_("The link stops working after this many days; it can be revoked sooner."),
+    )
+    mail = forms.BooleanField(
+        label=_("Mail the link to the partner's exchange contact"), required=False
+    )
+
+
+class OrderFilterForm(forms.Form):
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), required=False, queryset=Institution.objects.none()
+    )
+    status = forms.ChoiceField(label=_("Status"), required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Partners the exchange knows of: with terms, a portal link or an order.
+        cast(forms.ModelChoiceField, self.fields["partner"]).queryset = (
+            _partners()
+            .filter(
+                Q(portal_orders__isnull=False)
+                | Q(portal_links__isnull=False)
+                | Q(exchange_terms__isnull=False)
+            )
+            .distinct()
+        )
+        cast(forms.ChoiceField, self.fields["status"]).choices = [
+            ("", _("Submitted or cancelled")),
+            *OrderStatus.choices,
+        ]

@@ -2,6 +2,7 @@
 offered and wanted on either side, the shipments that carry them each way (boxes and
 items), the claims for issues that did not come, and the letters that go with them."""
 
+import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -15,6 +16,7 @@ from bibliobridge.agreements.models import Agreement
 from bibliobridge.catalog.models import Cluster
 from bibliobridge.core import vocab
 from bibliobridge.core.enums import choice_label
+from bibliobridge.core.models import User
 from bibliobridge.partners.models import Contact, Institution
 
 from .enums import (
@@ -25,6 +27,7 @@ from .enums import (
     ItemStatus,
     LetterKind,
     ListKind,
+    OrderStatus,
     PostagePaidBy,
     ShipmentStatus,
 )
@@ -478,6 +481,127 @@ class ShipmentItem(models.Model):
             raise ValidationError(errors)
 
 
+class PortalLink(models.Model):
+    """A partner's private link to the portal: the token in it is the only credential.
+
+    Only a hash of the token is kept, as for copy links and API tokens: the database alone
+    cannot open the portal, and staff see the link once, when it is made.
+    """
+
+    # CASCADE: a link is only a way in; a partner removed from the directory takes its
+    # links with it (its orders, which are records, protect it).
+    partner = models.ForeignKey(
+        Institution,
+        verbose_name=_("partner"),
+        on_delete=models.CASCADE,
+        related_name="portal_links",
+    )
+    token_sha256 = models.CharField(_("link token (SHA-256)"), max_length=64, unique=True)
+    expires_at = models.DateTimeField(_("expires"))
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("created by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # Where the link was mailed, if it was; empty when staff passed it on themselves.
+    mailed_to = models.EmailField(_("mailed to"), blank=True)
+
+    class Meta:
+        verbose_name = _("portal link")
+        verbose_name_plural = _("portal links")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return str(_("Portal link of %(partner)s") % {"partner": self.partner})
+
+    def is_live(self, at: dt.datetime | None = None) -> bool:
+        return self.revoked_at is None and self.expires_at > (at or timezone.now())
+
+
+class PortalOrder(models.Model):
+    """The items a partner chose in the portal: its cart, then the order it submitted."""
+
+    partner = models.ForeignKey(
+        Institution,
+        verbose_name=_("partner"),
+        on_delete=models.PROTECT,
+        related_name="portal_orders",
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=OrderStatus.choices, default=OrderStatus.CART
+    )
+    note = models.TextField(_("message from the partner"), blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True)
+    cancelled_at = models.DateTimeField(_("cancelled"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("portal order")
+        verbose_name_plural = _("portal orders")
+        ordering = ["-submitted_at", "-id"]
+        constraints = [
+            # Two first clicks at once must still give the partner one cart.
+            models.UniqueConstraint(
+                fields=["partner"],
+                condition=models.Q(status=OrderStatus.CART),
+                name="exchange_one_cart_per_partner",
+            )
+        ]
+        indexes = [
+            # The partner's history and the staff list by partner: partner=…, status=….
+            models.Index(fields=["partner", "status"], name="exchange_order_partner_status"),
+        ]
+
+    def __str__(self) -> str:
+        return str(_("Order %(number)s") % {"number": self.pk})
+
+    def status_label(self) -> str:
+        return choice_label(OrderStatus, self.status)
+
+
+class OrderLine(models.Model):
+    """One offered item in a cart or order, described as it was when chosen."""
+
+    order = models.ForeignKey(
+        PortalOrder, verbose_name=_("order"), on_delete=models.CASCADE, related_name="lines"
+    )
+    # SET_NULL: staff may delete an item from its list; the order still says what it was.
+    item = models.ForeignKey(
+        ListItem,
+        verbose_name=_("item"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="order_lines",
+    )
+    title = models.CharField(_("title"), max_length=1000)
+    author = models.CharField(_("author"), max_length=500, blank=True)
+    year = models.PositiveSmallIntegerField(_("year"), null=True, blank=True)
+    isbn = models.CharField(_("ISBN"), max_length=32, blank=True)
+    added_at = models.DateTimeField(_("added"), default=timezone.now)
+    # Set when the item was given back: removed by the partner, its hold ran out, or
+    # staff released it or cancelled the order.
+    released_at = models.DateTimeField(_("released"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("order line")
+        verbose_name_plural = _("order lines")
+        ordering = ["id"]
+        indexes = [
+            # Carts whose hold ran out: released_at IS NULL AND added_at < cutoff.
+            models.Index(fields=["released_at", "added_at"], name="exchange_line_held_since"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
 class Claim(models.Model):
     """A claim to a partner for a serial issue that did not come."""
 
@@ -553,3 +677,27 @@ class LetterTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{choice_label(LetterKind, self.kind)} ({self.language})"
+
+
+class OfferSearch(models.Model):
+    """The portal's search text of one offered item: derived, refreshed when it is older
+    than the item (exchange.search), so the item's own writes need not know of it."""
+
+    item = models.OneToOneField(
+        ListItem,
+        verbose_name=_("item"),
+        primary_key=True,
+        on_delete=models.CASCADE,
+        related_name="portal_search",
+    )
+    # Title and author folded, their romanised forms, and the ISBN and ISSN digits.
+    text = models.TextField(_("search text"))
+    # The item's updated_at when the text was made.
+    item_updated_at = models.DateTimeField(_("item updated"))
+
+    class Meta:
+        verbose_name = _("offer search text")
+        verbose_name_plural = _("offer search texts")
+
+    def __str__(self) -> str:
+        return self.text[:80]

@@ -2,13 +2,25 @@
 
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 
 from bibliobridge.partners.models import Institution
 from bibliobridge.partners.search import fold
 
-from .enums import ItemStatus, ListKind, ShipmentStatus
-from .models import Claim, ExchangeList, ExchangeTerms, ListItem, Shipment, ShipmentItem
+from . import search
+from .enums import ItemStatus, ListKind, OrderStatus, ShipmentStatus
+from .models import (
+    Claim,
+    ExchangeList,
+    ExchangeTerms,
+    ListItem,
+    OrderLine,
+    PortalLink,
+    PortalOrder,
+    Shipment,
+    ShipmentItem,
+)
 
 
 def listed_terms() -> QuerySet[ExchangeTerms]:
@@ -65,7 +77,8 @@ def item_counts(exchange_list: ExchangeList) -> dict[str, Any]:
 
 
 def reserved_for_shipment(partner: Institution) -> QuerySet[ListItem]:
-    """Our offered items reserved for partner that no prepared shipment holds yet."""
+    """Our offered items reserved for partner that no prepared shipment holds yet and that
+    are not waiting in its portal cart (a submitted order's items, or staff's reservations)."""
     return (
         ListItem.objects.filter(
             exchange_list__partner__isnull=True,
@@ -74,6 +87,12 @@ def reserved_for_shipment(partner: Institution) -> QuerySet[ListItem]:
             reserved_for=partner,
         )
         .exclude(shipment_items__shipment__status=ShipmentStatus.PREPARED)
+        # Still in the partner's cart: it may yet be removed, or its hold run out.
+        .exclude(
+            pk__in=OrderLine.objects.filter(
+                order__status=OrderStatus.CART, released_at=None, item__isnull=False
+            ).values("item_id")
+        )
         .order_by("id")
     )
 
@@ -133,3 +152,111 @@ def filtered_claims(partner: Institution | None = None, status: str = "") -> Que
     if status:
         claims = claims.filter(status=status)
     return claims
+
+
+# ---------------------------------------------------------------- portal
+
+
+def offered_items() -> QuerySet[ListItem]:
+    """What a partner may choose in the portal: available items of our own offer lists."""
+    return ListItem.objects.filter(
+        status=ItemStatus.AVAILABLE,
+        exchange_list__partner__isnull=True,
+        exchange_list__kind=ListKind.OFFER,
+    )
+
+
+def portal_offer(
+    q: str = "", language: str = "", year: int | None = None, list_id: int | None = None
+) -> QuerySet[ListItem]:
+    """Offered items matching the partner's search (exchange.search) and filters, by title."""
+    items = offered_items()
+    if language:
+        items = items.filter(language=language)
+    if year:
+        items = items.filter(year=year)
+    if list_id:
+        items = items.filter(exchange_list_id=list_id)
+    if q.strip():
+        items = search.matching(items, q)
+    return items.order_by("title", "id")
+
+
+def portal_filter_choices() -> dict[str, list]:
+    """The languages and lists that the offer has available items in (kept until an item
+    changes: two scans of the offer saved on every portal page)."""
+    key = f"exchange-portal-choices:{search.signature()}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = _filter_choices()
+        cache.set(key, choices, 3600)
+    return choices
+
+
+def _filter_choices() -> dict[str, list]:
+    items = offered_items()
+    return {
+        "languages": list(
+            items.exclude(language="")
+            .order_by("language")
+            .values_list("language", flat=True)
+            .distinct()
+        ),
+        "lists": list(
+            ExchangeList.objects.filter(
+                partner__isnull=True, kind=ListKind.OFFER, items__status=ItemStatus.AVAILABLE
+            )
+            .distinct()
+            .order_by("name")
+            .values_list("id", "name")
+        ),
+    }
+
+
+def cart_lines(partner: Institution) -> QuerySet[OrderLine]:
+    """The items held in the partner's cart, oldest first."""
+    # Still reserved for it: matching or staff may have released an item directly.
+    return OrderLine.objects.filter(
+        order__partner=partner,
+        order__status=OrderStatus.CART,
+        released_at__isnull=True,
+        item__status=ItemStatus.RESERVED,
+        item__reserved_for=partner,
+    ).order_by("added_at", "id")
+
+
+def partner_orders(partner: Institution) -> QuerySet[PortalOrder]:
+    """The partner's submitted and cancelled orders, newest first, with their item counts."""
+    return (
+        PortalOrder.objects.filter(partner=partner)
+        .exclude(status=OrderStatus.CART)
+        .annotate(line_count=Count("lines", filter=Q(lines__released_at__isnull=True)))
+        .order_by("-submitted_at", "-id")
+    )
+
+
+def received_orders(partner_id: int | None = None, status: str = "") -> QuerySet[PortalOrder]:
+    """Orders (and carts) for the staff list, with partner and item counts."""
+    orders = (
+        PortalOrder.objects.select_related("partner")
+        .annotate(
+            line_count=Count("lines", filter=Q(lines__released_at__isnull=True)),
+            released_count=Count("lines", filter=Q(lines__released_at__isnull=False)),
+        )
+        .order_by("-submitted_at", "-id")
+    )
+    if partner_id:
+        orders = orders.filter(partner_id=partner_id)
+    if status:
+        orders = orders.filter(status=status)
+    else:
+        orders = orders.exclude(status=OrderStatus.CART)
+    return orders
+
+
+def order_lines(order: PortalOrder) -> QuerySet[OrderLine]:
+    return order.lines.select_related("item__exchange_list").order_by("id")
+
+
+def portal_links(partner: Institution) -> QuerySet[PortalLink]:
+    return partner.portal_links.select_related("created_by").order_by("-created_at", "-id")

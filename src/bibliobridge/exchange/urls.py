@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_ledger, views_rates, views_shipments
+from . import views, views_ledger, views_portal, views_rates, views_shipments
 
 app_name = "exchange"
 urlpatterns = [
@@ -71,4 +71,21 @@ urlpatterns = [
         views_shipments.letter_reset,
         name="letter_reset",
     ),
+    path("terms/<int:partner_pk>/portal/", views.portal_links, name="portal_links"),
+    path("portal-links/<int:pk>/revoke/", views.portal_link_revoke, name="portal_link_revoke"),
+    path("orders/", views.order_list, name="order_list"),
+    path("orders/<int:pk>/", views.order_detail, name="order_detail"),
+    path("orders/<int:pk>/cancel/", views.order_cancel, name="order_cancel"),
+    path("order-lines/<int:pk>/release/", views.line_release, name="line_release"),
+]
+
+# The partner portal: no account; the token in the address is the credential.
+urlpatterns += [
+    path("portal/<str:token>/", views_portal.browse, name="portal"),
+    path("portal/<str:token>/cart/", views_portal.cart, name="portal_cart"),
+    path("portal/<str:token>/cart/add/", views_portal.cart_add, name="portal_add"),
+    path("portal/<str:token>/cart/remove/", views_portal.cart_remove, name="portal_remove"),
+    path("portal/<str:token>/cart/submit/", views_portal.cart_submit, name="portal_submit"),
+    path("portal/<str:token>/orders/", views_portal.orders, name="portal_orders"),
+    path("portal/<str:token>/orders/<int:pk>/", views_portal.order, name="portal_order"),
 ]

@@ -6,8 +6,10 @@ the token and the list it is for, never a path, and the file is deleted once imp
 cancelled.
 """
 
+import smtplib
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -17,6 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from bibliobridge.core import vocab
@@ -29,15 +32,29 @@ from bibliobridge.partners.io.rows import ImportBlocked
 from bibliobridge.partners.io.tabular import ImportFileError, read_upload
 from bibliobridge.partners.models import Institution
 
-from . import imports, ledger, queries, services
-from .forms import ItemForm, ListFilterForm, ListForm, PartnerChoiceForm, TermsForm, UploadForm
-from .models import ExchangeList, ExchangeTerms, ListItem
+from . import imports, ledger, portal, queries, services
+from .forms import (
+    ItemForm,
+    ListFilterForm,
+    ListForm,
+    OrderFilterForm,
+    PartnerChoiceForm,
+    PortalLinkForm,
+    TermsForm,
+    UploadForm,
+)
+from .models import ExchangeList, ExchangeTerms, ListItem, OrderLine, PortalLink, PortalOrder
 
 PAGE_SIZE = 50
 VIEW_TERMS = "exchange.view_exchangeterms"
 VIEW_LISTS = "exchange.view_exchangelist"
 CHANGE_LIST = "exchange.change_exchangelist"
 IMPORT_ITEMS = "exchange.import_list_items"
+VIEW_LINKS = "exchange.view_portallink"
+ADD_LINK = "exchange.add_portallink"
+CHANGE_LINK = "exchange.change_portallink"
+VIEW_ORDERS = "exchange.view_portalorder"
+CHANGE_ORDER = "exchange.change_portalorder"
 UPLOAD = KeptUpload("exchange-imports", "exchange_import")  # a list's file, preview to import
 
 
@@ -323,3 +340,153 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         "invalid_count": len(plan.invalid_rows),
     }
     return render(request, "exchange/preview.html", context)
+
+
+# ---------------------------------------------------------------- portal links and orders
+
+
+def get_order_for_user(user: Any, pk: int, *perms: str) -> PortalOrder:
+    check_perm(user, VIEW_ORDERS, *perms)
+    try:
+        return PortalOrder.objects.select_related("partner").get(pk=pk)
+    except PortalOrder.DoesNotExist as error:
+        raise Http404 from error
+
+
+@require_perm(VIEW_TERMS, VIEW_LINKS)
+def portal_links(request: HttpRequest, partner_pk: int) -> HttpResponse:
+    """A partner's portal links; staff make one (seen once, optionally mailed) here."""
+    partner = get_partner_for_user(request.user, partner_pk, VIEW_LINKS)
+    can_add = request.user.has_perm(ADD_LINK)
+    form = PortalLinkForm(
+        request.POST or None, initial={"days": settings.EXCHANGE_PORTAL_DAYS, "mail": True}
+    )
+    new_url = ""
+    if request.method == "POST":
+        check_perm(request.user, ADD_LINK)
+        if form.is_valid():
+            try:
+                link, token = portal.create_link(_user(request), partner, form.cleaned_data["days"])
+            except ValidationError as error:
+                _form_errors(form, error)
+            else:
+                new_url = portal.link_url(token)
+                if form.cleaned_data["mail"]:
+                    _mail_link(request, link, token)
+                form = PortalLinkForm(initial={"days": settings.EXCHANGE_PORTAL_DAYS, "mail": True})
+    context = {
+        "partner": partner,
+        "links": queries.portal_links(partner),
+        "form": form,
+        "can_add": can_add,
+        "can_revoke": request.user.has_perm(CHANGE_LINK),
+        "new_url": new_url,
+        "contact_email": portal.contact_email(partner),
+        "now": timezone.now(),
+    }
+    return render(request, "exchange/portal_links.html", context)
+
+
+def _mail_link(request: HttpRequest, link: PortalLink, token: str) -> None:
+    try:
+        address = portal.mail_link(_user(request), link, token)
+    except (OSError, smtplib.SMTPException):
+        messages.error(
+            request,
+            _("The link was made but could not be mailed; copy it below and send it yourself."),
+        )
+        return
+    if address:
+        messages.success(request, _("The link was mailed to %(address)s.") % {"address": address})
+    else:
+        messages.warning(
+            request,
+            _(
+                "The partner has no exchange contact with an e-mail address; copy the link below and send it yourself."
+            ),
+        )
+
+
+@require_POST
+@require_perm(VIEW_TERMS, VIEW_LINKS, CHANGE_LINK)
+def portal_link_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+    check_perm(request.user, VIEW_LINKS, CHANGE_LINK)
+    try:
+        link = PortalLink.objects.select_related("partner").get(pk=pk)
+    except PortalLink.DoesNotExist as error:
+        raise Http404 from error
+    if portal.revoke_link(_user(request), link):
+        messages.success(request, _("The link was revoked; it no longer opens the portal."))
+    else:
+        messages.info(request, _("This link was already revoked."))
+    return redirect("exchange:portal_links", partner_pk=link.partner_id)
+
+
+@require_perm(VIEW_ORDERS)
+def order_list(request: HttpRequest) -> HttpResponse:
+    """Orders received from partners in the portal (and, on request, carts in progress)."""
+    filters = OrderFilterForm(request.GET or None)
+    if filters.is_bound and not filters.is_valid():
+        orders = PortalOrder.objects.none()  # the errors are shown on the filters
+    else:
+        values = filters.cleaned_data if filters.is_bound else {}
+        partner = values.get("partner")
+        orders = queries.received_orders(
+            partner.pk if partner else None, values.get("status") or ""
+        )
+    page = Paginator(orders, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"filters": filters, "page": page, "query": query.urlencode()}
+    return render(request, "exchange/order_list.html", context)
+
+
+@require_perm(VIEW_ORDERS)
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order_for_user(request.user, pk)
+    context = {
+        "order": order,
+        "lines": queries.order_lines(order),
+        "can_change": request.user.has_perm(CHANGE_ORDER),
+        "activity": activity_for(order),
+    }
+    return render(request, "exchange/order_detail.html", context)
+
+
+@require_POST
+@require_perm(VIEW_ORDERS, CHANGE_ORDER)
+def order_cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_order_for_user(request.user, pk, CHANGE_ORDER)
+    try:
+        count = portal.cancel_order(_user(request), order)
+    except portal.PortalRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            ngettext(
+                "The order was cancelled; %(count)d item is offered again.",
+                "The order was cancelled; %(count)d items are offered again.",
+                count,
+            )
+            % {"count": count},
+        )
+    return redirect("exchange:order_detail", pk=pk)
+
+
+@require_POST
+@require_perm(VIEW_ORDERS, CHANGE_ORDER)
+def line_release(request: HttpRequest, pk: int) -> HttpResponse:
+    check_perm(request.user, VIEW_ORDERS, CHANGE_ORDER)
+    line = OrderLine.objects.filter(pk=pk).first()
+    if line is None:
+        raise Http404
+    try:
+        portal.release_line(_user(request), line)
+    except portal.PortalRefused as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, _("“%(title)s” was released and is offered again.") % {"title": line.title}
+        )
+    return redirect("exchange:order_detail", pk=line.order_id)

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 from bibliobridge.core.enums import Action
 from bibliobridge.core.models import ActivityLog
-from bibliobridge.exchange import queries, shipments
+from bibliobridge.exchange import portal, queries, services, shipments
 from bibliobridge.exchange.enums import ItemStatus, ShipmentStatus
 from bibliobridge.exchange.models import Box, ListItem, Shipment, ShipmentItem
 from bibliobridge.exchange.workflow import SHIPMENT_MOVES
@@ -265,3 +265,11 @@ def test_an_item_the_partner_let_go_of_stays_free_when_the_shipment_is_cancelled
     )
     shipments.cancel_shipment(exchange_staff, prepared)
     assert statuses(reserved) == ["reserved", "available", "reserved"]
+
+
+def test_items_still_in_the_partners_cart_wait_for_the_order(exchange_staff, offer_list, partner):
+    chosen = services.add_item(exchange_staff, offer_list, {"title": "Война и мир"})
+    portal.add_to_cart(partner, chosen.pk)
+    assert list(queries.reserved_for_shipment(partner)) == []
+    portal.submit_cart(partner)
+    assert list(queries.reserved_for_shipment(partner)) == [chosen]
