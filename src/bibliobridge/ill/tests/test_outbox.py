@@ -207,7 +207,9 @@ def test_many_messages_for_one_request_at_once_lose_no_update(network, ill_staff
     )
     for request in requests:
         request.refresh_from_db()
-        assert request.state == State.WILL_SUPPLY
+        kept = list(request.messages.filter(direction=Direction.INCOMING).values_list(
+            "event", "message_status", "error_type", "error_value"))  # fmt: skip
+        assert request.state == State.WILL_SUPPLY, kept
         applied = request.messages.filter(direction=Direction.INCOMING, message_status="OK")
         transitions = ActivityLog.objects.filter(
             object_id=str(request.pk), content_type__model="illrequest", action="transitioned"
