@@ -59,6 +59,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "exchange.add_exchangelist",
         "exchange.change_exchangelist",
         "exchange.import_list_items",
+        "exchange.decide_matches",
         "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",

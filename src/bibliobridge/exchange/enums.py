@@ -29,3 +29,11 @@ class ItemStatus(models.TextChoices):
     AVAILABLE = "available", _("Available")
     RESERVED = "reserved", _("Reserved")
     SENT = "sent", pgettext_lazy("exchange item status", "Sent")
+
+
+class MatchStatus(models.TextChoices):
+    """Where a suggested pair of a wanted and an offered item stands."""
+
+    SUGGESTED = "suggested", pgettext_lazy("match status", "Suggested")
+    ACCEPTED = "accepted", pgettext_lazy("match status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("match status", "Rejected")
