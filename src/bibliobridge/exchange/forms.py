@@ -3,6 +3,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import Case, When
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from bibliobridge.agreements.enums import AgreementType
 from bibliobridge.agreements.models import Agreement
@@ -10,7 +11,7 @@ from bibliobridge.core import vocab
 from bibliobridge.partners.enums import ContactRole
 from bibliobridge.partners.models import Contact, Institution
 
-from .enums import ItemStatus, ListKind
+from .enums import ItemStatus, ListKind, MatchStatus
 from .identifiers import normalise_issn
 from .models import ExchangeList, ExchangeTerms, ListItem
 
@@ -141,3 +142,26 @@ class UploadForm(forms.Form):
         label=_("File"),
         help_text=_("CSV (UTF-8, GBK or Big5) or Excel .xlsx, one publication per row."),
     )
+
+
+class MatchFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *MatchStatus.choices],
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), required=False, queryset=Institution.objects.none()
+    )
+    exchange_list = forms.ModelChoiceField(
+        label=pgettext_lazy("exchange list", "List"),
+        required=False,
+        queryset=ExchangeList.objects.none(),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["partner"]).queryset = _partners()
+        cast(
+            forms.ModelChoiceField, self.fields["exchange_list"]
+        ).queryset = ExchangeList.objects.select_related("partner").order_by("name")

@@ -17,4 +17,12 @@ urlpatterns = [
     path("lists/<int:pk>/import/confirm/", views.import_confirm, name="import_confirm"),
     path("items/<int:pk>/edit/", views.item_edit, name="item_edit"),
     path("items/<int:pk>/delete/", views.item_delete, name="item_delete"),
+    path("matches/", views.matches, name="matches"),
+    path("matches/find/", views.matches_find, name="matches_find"),
+    path(
+        "matches/<int:pk>/accept/", views.match_decide, {"decision": "accept"}, name="match_accept"
+    ),
+    path(
+        "matches/<int:pk>/reject/", views.match_decide, {"decision": "reject"}, name="match_reject"
+    ),
 ]
