@@ -27,7 +27,10 @@ Three steps:
 """
 
 import functools
+import gc
+import multiprocessing as mp
 import re
+import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -37,7 +40,12 @@ from rapidfuzz.distance import Indel
 
 from bibliobridge.catalog.marc.record import Isbn, NormalisedRecord
 from bibliobridge.catalog.matching import MESSAGES as CATALOG_MESSAGES
-from bibliobridge.catalog.matching import Profile, compare_profiles, profile
+from bibliobridge.catalog.matching import (  # the catalogue's measure of titles, reused
+    Profile,
+    _title_similarity,
+    compare_profiles,
+    profile,
+)
 from bibliobridge.catalog.matching import Reason as CatalogReason
 from bibliobridge.catalog.text import fold, romanise, script_of
 
@@ -57,6 +65,8 @@ SUGGEST_TITLE = 0.9
 # (a subtitle left out and a typo); a title alone is enough when its main part is this long.
 TITLE_WITH_ID_MAIN = 0.85
 BARE_TITLE = 20
+# How alike titles must be when the year is not on both sides.
+UNDATED_TITLE = 0.97
 # The catalogue's reasons that keep two records apart.
 _VETOES = frozenset(
     "different_isbns different_oclc different_lccn same_isbn_different_title different_title "
@@ -227,15 +237,9 @@ def _profile(item: Item) -> Profile:
     )
 
 
-def _title_percent(reasons: Sequence[CatalogReason]) -> int:
-    for reason in reasons:
-        if reason.code in ("same_title", "romanised_title"):
-            return 100
-        if reason.code == "subtitle_missing":
-            return 95
-        if reason.code == "similar_title":
-            return int(reason.params["percent"])
-    return 0
+def _title_percent(want: Profile, offer: Profile) -> int:
+    """How alike the titles are in any script (the catalogue's own measure), in percent."""
+    return round(_title_similarity(want, offer)[0] * 100)
 
 
 def judge(
@@ -271,24 +275,33 @@ def judge(
     )
     if vetoes and not adjacent:
         return None  # another edition, volume, year, language ...
-    percent = max(_title_percent(reasons), main)
+    title = _title_percent(want, offer)
+    percent = max(title, main)
     if percent < SUGGEST_TITLE * 100 or "different_names" in codes:
         return None
     agreeing = codes & {"same_name", "same_publisher", "same_year", "same_issn"}
     if not agreeing:
         # Nothing but the title: enough only for a long title written alike.
-        longest = max((len(title) for title in (*want.titles, *offer.titles)), default=0)
-        if percent < 95 or longest < BARE_TITLE or "different_publisher" in codes:
+        shorter = min(max(map(len, want.titles), default=0), max(map(len, offer.titles), default=0))
+        if percent < 95 or shorter < BARE_TITLE:
             return None
-    elif "different_publisher" in codes and not {"same_name", "same_year"} <= codes:
+    if "different_publisher" in codes:
         return None
-    if "same_year" not in codes and percent < 95:
+    # A title matched without its subtitle says little when the main title is short
+    # ("Pride and prejudice", "Financial accounting": many editions bear it).
+    if (
+        want.has_subtitle != offer.has_subtitle
+        and "same_issn" not in codes
+        and min(len(_squeeze(want.main)), len(_squeeze(offer.main))) < BARE_TITLE
+    ):
+        return None
+    if "same_year" not in codes and percent < UNDATED_TITLE * 100:
         return None
     if adjacent:
         reasons = [
             Reason("adjacent_year", r.params) if r.code == "different_year" else r for r in reasons
         ]
-    if main > _title_percent(reasons):
+    if main > title:
         reasons = [r for r in reasons if r.code != "similar_title"]
         reasons.append(Reason("main_title", {"percent": main}))
     elif not codes & {"same_title", "romanised_title", "subtitle_missing"}:
@@ -330,11 +343,15 @@ def _across(want: Item, offer: Item) -> bool:
 
 def match(
     wants: Sequence[Item],
-    offers: Iterable[Item],
+    offers: Sequence[Item],
     exclude: Iterable[tuple[int, int]] = (),
+    workers: int = 1,
 ) -> list[Suggestion]:
     """Suggestions for every (want, offer) pair that is the same manifestation, best first
-    per want. Pairs in ``exclude`` ((want id, offer id): rejected by staff) are skipped."""
+    per want. Pairs in ``exclude`` ((want id, offer id): rejected by staff) are skipped.
+
+    ``workers`` > 1 compares the candidate pairs in that many forked processes (a batch
+    run on a machine with the cores to spare; not from a web request)."""
     excluded = set(exclude)
     by_isbn: dict[str, list[int]] = {}
     by_issn: dict[str, list[int]] = {}
@@ -367,6 +384,7 @@ def match(
     empty: tuple[int, ...] = ()
 
     def title_hits(forms: list[str]) -> tuple[int, ...]:
+        """The wants whose keys the title meets and whose titles are close to it."""
         found: set[int] = set()
         for form in forms:
             found.update(by_start.get(form[:KEY_CHARS], empty))
@@ -374,31 +392,44 @@ def match(
             if SHORT_MIN <= len(form) <= SHORT_MAX + 1:
                 for key in _deletions(form):
                     found.update(by_deletion.get(key, empty))
-        return tuple(found)
+        return tuple(index for index in found if _titles_close(want_forms[index], forms))
 
+    # Most offers meet no want: the keys of every offer are looked up in bulk (map and
+    # dict.get run in C), and only those that meet one go through the loop below.
+    started = time.perf_counter()
+    offers = offers if isinstance(offers, list) else list(offers)
+    keys = [o.forms or f"{o.title}\x00{o.language}" for o in offers]
+    for key, offer in dict(zip(keys, offers, strict=True)).items():
+        if offer.forms:
+            forms = offer.forms.split()
+        elif offer.title.isascii() and offer.language not in ("jpn", "ja"):
+            squeezed = _ascii_squeezed(offer.title)
+            forms = [squeezed] if squeezed else []
+        else:
+            forms = title_forms(offer.title, offer.language).split()
+        memo[key] = (forms, title_hits(forms))
+    known_list = list(map(memo.__getitem__, keys))
+    isbns = [o.isbn for o in offers]
+    for number in [n for n, code in enumerate(isbns) if code and len(code) != 13]:
+        isbns[number] = isbn13(isbns[number])
+    isbn_hits = list(map(by_isbn.get, isbns))
+    issn_hits = list(map(by_issn.get, [o.issn for o in offers]))
+    active = [
+        n
+        for n, (known, by_id, by_serial) in enumerate(
+            zip(known_list, isbn_hits, issn_hits, strict=True)
+        )
+        if known[1] or by_id or by_serial
+    ]
     offer_list: list[Item] = []
     offer_forms: list[list[str]] = []
     candidates: list[tuple[int, int]] = []
-    for offer in offers:
-        key = offer.forms or offer.title
-        known = memo.get(key)
-        if known is None:
-            if offer.forms:
-                forms = offer.forms.split()
-            elif offer.title.isascii() and offer.language not in ("jpn", "ja"):
-                squeezed = _ascii_squeezed(offer.title)
-                forms = [squeezed] if squeezed else []
-            else:
-                forms = title_forms(offer.title, offer.language).split()
-            known = memo[key] = (forms, title_hits(forms))
-        forms, hits = known
-        code = offer.isbn
-        if code and len(code) != 13:
-            code = isbn13(code)
-        by_id = by_isbn.get(code, empty) if code else empty
-        by_serial = by_issn.get(offer.issn, empty) if offer.issn else empty
-        if not (hits or by_id or by_serial):
-            continue
+    for position in active:
+        offer = offers[position]
+        forms, hits = known_list[position]
+        code = isbns[position]
+        by_id = isbn_hits[position] or empty
+        by_serial = issn_hits[position] or empty
         number = len(offer_list)
         kept = False
         for index in {*hits, *by_id, *by_serial}:
@@ -407,12 +438,10 @@ def match(
                 continue
             if not (index in by_id or index in by_serial):
                 # What the catalogue's comparison would veto, found cheaply: both carry
-                # ISBNs that differ, or years more than one apart, or unlike titles.
+                # ISBNs that differ, or years more than one apart (titles are close).
                 if code and want_isbns[index]:
                     continue
                 if want.year and offer.year and abs(want.year - offer.year) > 1:
-                    continue
-                if not _titles_close(want_forms[index], forms):
                     continue
             candidates.append((index, number))
             kept = True
@@ -421,27 +450,40 @@ def match(
             offer_forms.append(forms)
 
     LAST_RUN.update(
-        {"distinct titles": len(memo), "offers kept": len(offer_list), "pairs": len(candidates)}
+        {
+            "distinct titles": len(memo),
+            "offers meeting a want's key": len(active),
+            "offers kept": len(offer_list),
+            "pairs": len(candidates),
+            "offer pass seconds": round(time.perf_counter() - started, 2),
+        }
     )
-    # The catalogue's comparison on what is left.
-    want_profiles: dict[int, Profile] = {}
-    offer_profiles: dict[int, Profile] = {}
+    started = time.perf_counter()
+    # The catalogue's comparison on what is left, in worker processes when asked.
+    _STATE[:] = [wants, offer_list, want_forms, offer_forms]
+    try:
+        if workers > 1 and len(candidates) > 2000 and "fork" in mp.get_all_start_methods():
+            # By want, so that each want is profiled once; fork shares the items.
+            chunks = [[c for c in candidates if c[0] % workers == w] for w in range(workers)]
+            # Frozen, the collector in a worker does not walk (and so copy) the parent's
+            # million items.
+            gc.freeze()
+            try:
+                with mp.get_context("fork").Pool(workers) as pool:
+                    judged = [row for part in pool.map(_compare, chunks) for row in part]
+            finally:
+                gc.unfreeze()
+        else:
+            judged = _compare(candidates)
+    finally:
+        _STATE.clear()
     found: list[Suggestion] = []
     # The editions (ISBNs, year) each want and each offer met.
     seen: tuple[dict[int, set], dict[int, set]] = ({}, {})
-    for index, number in candidates:
-        want_profile = want_profiles.get(index)
-        if want_profile is None:
-            want_profile = want_profiles[index] = _profile(wants[index])
-        offer_profile = offer_profiles.get(number)
-        if offer_profile is None:
-            offer_profile = offer_profiles[number] = _profile(offer_list[number])
-        suggestion = judge(want_profile, offer_profile, want_forms[index], offer_forms[number])
-        if suggestion is not None:
-            suggestion.want, suggestion.offer = wants[index].id, offer_list[number].id
-            found.append(suggestion)
-            seen[0].setdefault(index, set()).add(_edition_of(offer_profile))
-            seen[1].setdefault(number, set()).add(_edition_of(want_profile))
+    for index, number, suggestion, want_edition, offer_edition in judged:
+        found.append(suggestion)
+        seen[0].setdefault(index, set()).add(offer_edition)
+        seen[1].setdefault(number, set()).add(want_edition)
     # A want without a year (or an offer) that meets several editions of its title (ISBNs
     # or years of their own) cannot tell which it is: only firm suggestions stay for it.
     unsure_wants = {index for index, editions in seen[0].items() if _several(editions)}
@@ -455,7 +497,41 @@ def match(
         or not (want_index[s.want] in unsure_wants or offer_index[s.offer] in unsure_offers)
     ]
     found.sort(key=lambda s: (s.want, -s.score, s.offer))
+    LAST_RUN["comparison seconds"] = round(time.perf_counter() - started, 2)
     return found
+
+
+# What the comparison workers read: (wants, offers kept, their title forms), set by match.
+_STATE: list = []
+
+
+def _compare(candidates: list[tuple[int, int]]) -> list[tuple]:
+    """The catalogue's comparison of candidate pairs (indices into _STATE): each suggested
+    pair with the editions (ISBNs, year) on either side."""
+    wants, offer_list, want_forms, offer_forms = _STATE
+    want_profiles: dict[int, Profile] = {}
+    offer_profiles: dict[int, Profile] = {}
+    by_content: dict[tuple, Profile] = {}
+    judged = []
+    for index, number in candidates:
+        want_profile = want_profiles.get(index)
+        if want_profile is None:
+            want_profile = want_profiles[index] = _profile(wants[index])
+        offer_profile = offer_profiles.get(number)
+        if offer_profile is None:
+            # Partners list a publication alike: one profile per distinct description.
+            content = offer_list[number][2:]
+            offer_profile = by_content.get(content)
+            if offer_profile is None:
+                offer_profile = by_content[content] = _profile(offer_list[number])
+            offer_profiles[number] = offer_profile
+        suggestion = judge(want_profile, offer_profile, want_forms[index], offer_forms[number])
+        if suggestion is not None:
+            suggestion.want, suggestion.offer = wants[index].id, offer_list[number].id
+            judged.append(
+                (index, number, suggestion, _edition_of(want_profile), _edition_of(offer_profile))
+            )
+    return judged
 
 
 def _edition_of(item: Profile) -> tuple[frozenset[str], int | None]:
