@@ -352,6 +352,7 @@ def match(
 
     ``workers`` > 1 compares the candidate pairs in that many forked processes (a batch
     run on a machine with the cores to spare; not from a web request)."""
+    began = time.perf_counter()
     excluded = set(exclude)
     by_isbn: dict[str, list[int]] = {}
     by_issn: dict[str, list[int]] = {}
@@ -455,6 +456,7 @@ def match(
             "offers meeting a want's key": len(active),
             "offers kept": len(offer_list),
             "pairs": len(candidates),
+            "want keys seconds": round(started - began, 2),
             "offer pass seconds": round(time.perf_counter() - started, 2),
         }
     )
