@@ -257,7 +257,9 @@ def find_matches(actor: User | None, exchange_list: ExchangeList | None = None) 
         for pair, (pk, status) in existing.items()
         if status == MatchStatus.SUGGESTED and pair not in seen
     ]
-    MatchSuggestion.objects.bulk_create(new, batch_size=1000)
+    # Two runs at once (two users pressing "find again") may both add a pair: the first
+    # one stands.
+    MatchSuggestion.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
     MatchSuggestion.objects.bulk_update(
         refreshed, ["score", "reasons", "updated_at"], batch_size=1000
     )
