@@ -270,7 +270,8 @@ def find_matches(actor: User | None, exchange_list: ExchangeList | None = None) 
         run.lists = [exchange_list]
     elif new or stale:
         # The lists of the wanted items whose suggestions changed.
-        stale_wants = {pair[0] for pair, (pk, _s) in existing.items() if pk in set(stale)}
+        dropped = set(stale)
+        stale_wants = {pair[0] for pair, (pk, _s) in existing.items() if pk in dropped}
         touched = {item.want_id for item in new} | stale_wants
         run.lists = list(ExchangeList.objects.filter(items__in=touched).distinct())
     for touched_list in run.lists:
