@@ -216,6 +216,8 @@ def tokens(text: str) -> list[str]:
 
 def script_of(text: str) -> str:
     """The script that decides how ``text`` is romanised: jpan, hang, hani, cyrl or latn."""
+    if text.isascii():  # most text; the searches below scan all of it four times
+        return "latn"
     if _KANA.search(text):
         return "jpan"
     if _HANGUL.search(text):

@@ -78,6 +78,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "exchange.add_portallink",
         "exchange.change_portallink",
         "exchange.change_portalorder",
+        "exchange.decide_matches",
         "catalog.import_records",
         "partners.change_contact",
         "partners.export_institutions",

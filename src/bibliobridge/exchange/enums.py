@@ -82,3 +82,11 @@ class OrderStatus(models.TextChoices):
     CART = "cart", _("In the cart")
     SUBMITTED = "submitted", pgettext_lazy("portal order status", "Submitted")
     CANCELLED = "cancelled", _("Cancelled")
+
+
+class MatchStatus(models.TextChoices):
+    """Where a suggested pair of a wanted and an offered item stands."""
+
+    SUGGESTED = "suggested", pgettext_lazy("match status", "Suggested")
+    ACCEPTED = "accepted", pgettext_lazy("match status", "Accepted")
+    REJECTED = "rejected", pgettext_lazy("match status", "Rejected")

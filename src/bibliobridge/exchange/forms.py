@@ -12,7 +12,7 @@ from bibliobridge.core.models import CurrencyRate
 from bibliobridge.partners.enums import ContactRole
 from bibliobridge.partners.models import Contact, Institution
 
-from .enums import ItemStatus, ListKind, OrderStatus
+from .enums import ItemStatus, ListKind, MatchStatus, OrderStatus
 from .identifiers import normalise_issn
 from .models import ExchangeList, ExchangeTerms, ListItem
 
@@ -253,3 +253,26 @@ class OrderFilterForm(forms.Form):
             ("", _("Submitted or cancelled")),
             *OrderStatus.choices,
         ]
+
+
+class MatchFilterForm(forms.Form):
+    status = forms.ChoiceField(
+        label=_("Status"),
+        required=False,
+        choices=[("", _("Any status")), *MatchStatus.choices],
+    )
+    partner = forms.ModelChoiceField(
+        label=_("Partner"), required=False, queryset=Institution.objects.none()
+    )
+    exchange_list = forms.ModelChoiceField(
+        label=pgettext_lazy("exchange list", "List"),
+        required=False,
+        queryset=ExchangeList.objects.none(),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ModelChoiceField, self.fields["partner"]).queryset = _partners()
+        cast(
+            forms.ModelChoiceField, self.fields["exchange_list"]
+        ).queryset = ExchangeList.objects.select_related("partner").order_by("name")

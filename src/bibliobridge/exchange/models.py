@@ -27,6 +27,7 @@ from .enums import (
     ItemStatus,
     LetterKind,
     ListKind,
+    MatchStatus,
     OrderStatus,
     PostagePaidBy,
     ShipmentStatus,
@@ -229,6 +230,10 @@ class ListItem(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # The title's forms under which matching finds it (exchange.matching.title_forms):
+    # folded, and romanised when the title is in another script. Kept from when the item is
+    # saved, since romanising costs up to milliseconds and matching reads a million items.
+    match_title = models.CharField(_("title for matching"), max_length=2000, blank=True)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -701,3 +706,62 @@ class OfferSearch(models.Model):
 
     def __str__(self) -> str:
         return self.text[:80]
+
+
+class MatchSuggestion(models.Model):
+    """A wanted item and an offered one that matching takes for the same publication, and
+    what staff decided about the pair.
+
+    One row per pair. A rejected pair stays, so that matching never suggests it again; an
+    accepted one stays as the decision. CASCADE from the items: when an item leaves its
+    list, what was said about it goes too (the decision is in the activity log).
+    """
+
+    want = models.ForeignKey(
+        ListItem, verbose_name=_("wanted item"), on_delete=models.CASCADE, related_name="+"
+    )
+    offer = models.ForeignKey(
+        ListItem, verbose_name=_("offered item"), on_delete=models.CASCADE, related_name="+"
+    )
+    # The partner on the other side of the pair (whose want or whose offer it is).
+    partner = models.ForeignKey(
+        Institution, verbose_name=_("partner"), on_delete=models.PROTECT, related_name="+"
+    )
+    score = models.FloatField(_("score"), help_text=_("From 0 to 1: how sure matching is."))
+    # [{"code": ..., "params": {...}}], shown in each viewer's language (matching.MESSAGES).
+    reasons = models.JSONField(_("reasons"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=16, choices=MatchStatus.choices, default=MatchStatus.SUGGESTED
+    )
+    decided_by = models.ForeignKey(
+        User,
+        verbose_name=_("decided by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("match suggestion")
+        verbose_name_plural = _("match suggestions")
+        ordering = ["-score", "id"]
+        permissions = [("decide_matches", _("Can accept and reject exchange matches"))]
+        constraints = [
+            models.UniqueConstraint(fields=["want", "offer"], name="exchange_match_one_per_pair")
+        ]
+        indexes = [
+            # The matches page: suggestions of one status, best first.
+            models.Index(fields=["status", "-score", "id"], name="exchange_match_status_score"),
+            # Re-running matching on one offer list: the suggestions of its items.
+            models.Index(fields=["offer", "status"], name="exchange_match_offer"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.want_id} ↔ {self.offer_id}"
+
+    def status_label(self) -> str:
+        return choice_label(MatchStatus, self.status)

@@ -10,11 +10,13 @@ from bibliobridge.partners.search import fold
 
 from . import search
 from .enums import ItemStatus, ListKind, OrderStatus, ShipmentStatus
+from .matching import Item
 from .models import (
     Claim,
     ExchangeList,
     ExchangeTerms,
     ListItem,
+    MatchSuggestion,
     OrderLine,
     PortalLink,
     PortalOrder,
@@ -260,3 +262,59 @@ def order_lines(order: PortalOrder) -> QuerySet[OrderLine]:
 
 def portal_links(partner: Institution) -> QuerySet[PortalLink]:
     return partner.portal_links.select_related("created_by").order_by("-created_at", "-id")
+
+
+# ---------------------------------------------------------------- matching
+
+
+def match_items(items: QuerySet[ListItem]) -> list[Item]:
+    """List items as the matching engine takes them, read as plain rows (a million offers
+    through model instances would take minutes). An ISBN that does not check is no key."""
+    rows = items.values_list(
+        "id", "exchange_list__partner_id", "title", "author", "publisher", "year", "edition",
+        "isbn", "isbn_valid", "issn", "language", "match_title",
+    )  # fmt: skip
+    return [
+        Item(
+            pk,
+            owner,
+            title,
+            author,
+            publisher,
+            year,
+            edition,
+            isbn if valid else "",
+            issn,
+            language,
+            forms,
+        )  # fmt: skip
+        for pk, owner, title, author, publisher, year, edition, isbn, valid, issn, language, forms in rows.iterator(
+            chunk_size=10_000
+        )
+    ]
+
+
+def wanted_items() -> QuerySet[ListItem]:
+    return ListItem.objects.filter(exchange_list__kind=ListKind.WANT)
+
+
+def available_offers() -> QuerySet[ListItem]:
+    return ListItem.objects.filter(exchange_list__kind=ListKind.OFFER, status=ItemStatus.AVAILABLE)
+
+
+def filtered_matches(
+    status: str = "", partner: int | None = None, exchange_list: int | None = None
+) -> QuerySet[MatchSuggestion]:
+    """Suggestions with both items, their lists and the partner, for the matches page."""
+    matches = MatchSuggestion.objects.select_related(
+        "want__exchange_list", "offer__exchange_list", "partner", "decided_by"
+    ).order_by("-score", "id")
+    if status:
+        matches = matches.filter(status=status)
+    if partner:
+        matches = matches.filter(partner_id=partner)
+    if exchange_list:
+        matches = matches.filter(
+            Q(want__exchange_list_id=exchange_list) | Q(offer__exchange_list_id=exchange_list)
+        )
+    return matches

@@ -88,4 +88,12 @@ urlpatterns += [
     path("portal/<str:token>/cart/submit/", views_portal.cart_submit, name="portal_submit"),
     path("portal/<str:token>/orders/", views_portal.orders, name="portal_orders"),
     path("portal/<str:token>/orders/<int:pk>/", views_portal.order, name="portal_order"),
+    path("matches/", views.matches, name="matches"),
+    path("matches/find/", views.matches_find, name="matches_find"),
+    path(
+        "matches/<int:pk>/accept/", views.match_decide, {"decision": "accept"}, name="match_accept"
+    ),
+    path(
+        "matches/<int:pk>/reject/", views.match_decide, {"decision": "reject"}, name="match_reject"
+    ),
 ]

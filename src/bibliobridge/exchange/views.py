@@ -17,7 +17,9 @@ from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -37,13 +39,23 @@ from .forms import (
     ItemForm,
     ListFilterForm,
     ListForm,
+    MatchFilterForm,
     OrderFilterForm,
     PartnerChoiceForm,
     PortalLinkForm,
     TermsForm,
     UploadForm,
 )
-from .models import ExchangeList, ExchangeTerms, ListItem, OrderLine, PortalLink, PortalOrder
+from .matching import describe
+from .models import (
+    ExchangeList,
+    ExchangeTerms,
+    ListItem,
+    MatchSuggestion,
+    OrderLine,
+    PortalLink,
+    PortalOrder,
+)
 
 PAGE_SIZE = 50
 VIEW_TERMS = "exchange.view_exchangeterms"
@@ -55,6 +67,7 @@ ADD_LINK = "exchange.add_portallink"
 CHANGE_LINK = "exchange.change_portallink"
 VIEW_ORDERS = "exchange.view_portalorder"
 CHANGE_ORDER = "exchange.change_portalorder"
+DECIDE_MATCHES = "exchange.decide_matches"
 UPLOAD = KeptUpload("exchange-imports", "exchange_import")  # a list's file, preview to import
 
 
@@ -490,3 +503,92 @@ def line_release(request: HttpRequest, pk: int) -> HttpResponse:
             request, _("“%(title)s” was released and is offered again.") % {"title": line.title}
         )
     return redirect("exchange:order_detail", pk=line.order_id)
+
+
+# ---------------------------------------------------------------- matches
+
+
+def get_match_for_user(user: Any, pk: int, *perms: str) -> MatchSuggestion:
+    check_perm(user, VIEW_LISTS, *perms)
+    try:
+        return queries.filtered_matches().get(pk=pk)
+    except MatchSuggestion.DoesNotExist as error:
+        raise Http404 from error
+
+
+def _match_row(match: MatchSuggestion) -> MatchSuggestion:
+    """The suggestion with its reasons in the viewer's language and which item is ours."""
+    match.reason_text = [  # type: ignore[attr-defined]
+        describe(r.get("code", ""), r.get("params", {})) for r in match.reasons
+    ]
+    match.percent = round(match.score * 100)  # type: ignore[attr-defined]
+    return match
+
+
+@require_perm(VIEW_LISTS)
+def matches(request: HttpRequest) -> HttpResponse:
+    filters = MatchFilterForm(request.GET or None)
+    values = filters.cleaned_data if filters.is_valid() else {}
+    partner, exchange_list = values.get("partner"), values.get("exchange_list")
+    found = queries.filtered_matches(
+        status=values.get("status", ""),
+        partner=partner.pk if partner else None,
+        exchange_list=exchange_list.pk if exchange_list else None,
+    )
+    page = Paginator(found, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [_match_row(m) for m in cast(QuerySet[MatchSuggestion], page.object_list)]
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "filters": filters,
+        "page": page,
+        "rows": rows,
+        "query": query.urlencode(),
+        "back": request.get_full_path(),
+        "exchange_list": exchange_list,
+        "can_decide": request.user.has_perm(DECIDE_MATCHES),
+    }
+    template = "exchange/matches.html#rows" if request.headers.get("HX-Request") else None
+    return render(request, template or "exchange/matches.html", context)
+
+
+@require_POST
+@require_perm(VIEW_LISTS, DECIDE_MATCHES)
+def matches_find(request: HttpRequest) -> HttpResponse:
+    """Match one list (``list`` in the form) or every list, then show the suggestions."""
+    exchange_list = None
+    if request.POST.get("list"):
+        try:
+            exchange_list = get_list_for_user(request.user, int(request.POST["list"]))
+        except ValueError as error:
+            raise Http404 from error
+    run = services.find_matches(_user(request), exchange_list)
+    messages.success(
+        request,
+        _("Matching done: %(new)d new suggestions, %(refreshed)d refreshed, %(dropped)d dropped.")
+        % run.as_dict(),
+    )
+    if exchange_list is not None:
+        return redirect(f"{reverse('exchange:matches')}?exchange_list={exchange_list.pk}")
+    return redirect("exchange:matches")
+
+
+@require_POST
+@require_perm(VIEW_LISTS, DECIDE_MATCHES)
+def match_decide(request: HttpRequest, pk: int, decision: str) -> HttpResponse:
+    match = get_match_for_user(request.user, pk, DECIDE_MATCHES)
+    try:
+        if decision == "accept":
+            services.accept(_user(request), match)
+        else:
+            services.reject(_user(request), match)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    match = get_match_for_user(request.user, pk)
+    if request.headers.get("HX-Request"):
+        context = {"row": _match_row(match), "can_decide": True}
+        return render(request, "exchange/matches.html#row", context)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = reverse("exchange:matches")
+    return redirect(back)

@@ -1,0 +1,188 @@
+"""The matching engine on list items: which pairs it suggests, and which it must not."""
+
+import pytest
+
+from bibliobridge.exchange.matching import Item, match, suggest_reason, title_forms
+
+PARTNER = 7
+
+
+def want(title: str, **values) -> Item:
+    return Item(1, None, title, **values)
+
+
+def offer(title: str, owner: int | None = PARTNER, **values) -> Item:
+    return Item(2, owner, title, **values)
+
+
+def pairs(wants: list[Item], offers: list[Item], **kwargs) -> list[tuple[int, int]]:
+    return [(s.want, s.offer) for s in match(wants, offers, **kwargs)]
+
+
+def codes(wanted: Item, offered: Item) -> list[str]:
+    found = match([wanted], [offered])
+    assert len(found) == 1, found
+    return [reason.code for reason in found[0].reasons]
+
+
+def test_same_isbn():
+    found = match(
+        [want("Hong lou meng", isbn="9787020002207")],
+        [offer("红楼梦", isbn="9787020002207")],
+    )
+    assert [(s.want, s.offer) for s in found] == [(1, 2)]
+    assert found[0].score >= 0.9
+    assert found[0].reasons[0].code == "same_isbn"
+    assert found[0].reasons[0].params == {"isbn": "9787020002207"}
+
+
+def test_isbn_10_against_isbn_13():
+    assert (
+        codes(
+            want("Introduction to algorithms", isbn="0-262-03384-4"),
+            offer("Introduction to algorithms", isbn="9780262033848"),
+        )[0]
+        == "same_isbn"
+    )
+
+
+def test_title_with_a_typo_and_no_isbn():
+    found = codes(
+        want(
+            "The structure of scientific revolutions",
+            author="Kuhn, Thomas S.",
+            year=1970,
+            publisher="University of Chicago Press",
+        ),  # fmt: skip
+        offer(
+            "The structure of scientfic revolutions",
+            author="Kuhn, Thomas S.",
+            year=1970,
+            publisher="Univ. of Chicago Press",
+        ),  # fmt: skip
+    )
+    assert "similar_title" in found and "same_year" in found and "same_name" in found
+
+
+def test_vernacular_chinese_against_pinyin():
+    found = codes(
+        want("红楼梦", author="曹雪芹", year=1982, language="chi"),
+        offer("Hong lou meng", author="Cao, Xueqin", year=1982, language="chi"),
+    )
+    assert found[0] == "romanised_title"
+    assert "same_name" in found
+
+
+def test_traditional_against_simplified():
+    found = codes(
+        want("紅樓夢研究", author="俞平伯", year=1952, language="chi"),
+        offer("红楼梦研究", author="俞平伯", year=1952, language="chi"),
+    )
+    assert found[0] == "same_title"
+
+
+def test_japanese_against_hepburn():
+    found = codes(
+        want("Tōkyō no rekishi", author="Yamada, Tarō", year=2001, language="jpn"),
+        offer("東京の歴史", author="山田太郎", year=2001, language="jpn"),
+    )
+    assert found[0] == "romanised_title"
+
+
+def test_subtitle_left_out():
+    found = codes(
+        want(
+            "Pride and prejudice : an authoritative text",
+            author="Austen, Jane",
+            year=1966,
+            publisher="Norton",
+        ),  # fmt: skip
+        offer("Pride and prejudice", author="Austen, Jane", year=1966, publisher="Norton"),
+    )
+    assert "subtitle_missing" in found
+
+
+def test_subtitle_left_out_and_a_typo_under_one_isbn():
+    found = codes(
+        want("Sealed from within : self-authenticating insular charters", isbn="9781851824557"),
+        offer("Sealed form within", isbn="9781851824557"),
+    )
+    assert found[0] == "same_isbn" and found[-1] == "main_title"
+
+
+@pytest.mark.parametrize(
+    ("wanted", "offered"),
+    [
+        # Another edition.
+        ({"title": "Introduction to algorithms", "edition": "2nd ed.", "year": 2001,
+          "author": "Cormen, Thomas H."},
+         {"title": "Introduction to algorithms", "edition": "3rd ed.", "year": 2001,
+          "author": "Cormen, Thomas H."}),
+        # Another volume.
+        ({"title": "A history of China. Vol. 1", "year": 1990, "author": "Eberhard, W."},
+         {"title": "A history of China. Vol. 2", "year": 1990, "author": "Eberhard, W."}),
+        ({"title": "中国通史 第1卷", "year": 1990, "language": "chi"},
+         {"title": "中国通史 第2卷", "year": 1990, "language": "chi"}),
+        # Years far apart.
+        ({"title": "Statistical learning theory", "year": 1998, "author": "Vapnik, V."},
+         {"title": "Statistical learning theory", "year": 1975, "author": "Vapnik, V."}),
+        # The same title by another author.
+        ({"title": "Collected poems", "year": 1998, "author": "Larkin, Philip",
+          "publisher": "Faber"},
+         {"title": "Collected poems", "year": 1998, "author": "Plath, Sylvia",
+          "publisher": "Faber"}),
+        # Different ISBNs: hardback and paperback, or another edition.
+        ({"title": "Middlemarch", "isbn": "9780141439549", "year": 2003},
+         {"title": "Middlemarch", "isbn": "9780199536757", "year": 2003}),
+    ],
+)  # fmt: skip
+def test_near_misses_do_not_match(wanted, offered):
+    assert pairs([want(**wanted)], [offer(**offered)]) == []
+
+
+def test_a_title_alone_matches_only_when_long():
+    long_title = "Church troubles; their successful management and effectual settlement"
+    assert pairs([want(long_title, year=1900)], [offer(long_title)]) == [(1, 2)]
+    assert pairs([want("Poems", year=1900)], [offer("Poems")]) == []
+
+
+def test_a_want_without_a_year_meeting_several_editions_gets_none_of_them():
+    wanted = want("Pride and prejudice", author="Austen, Jane")
+    offers = [
+        Item(2, PARTNER, "Pride and prejudice", author="Austen, Jane", year=1980),
+        Item(3, PARTNER, "Pride and prejudice", author="Austen, Jane", year=1995),
+    ]
+    assert pairs([wanted], offers) == []
+    assert pairs([wanted], offers[:1]) == [(1, 2)]
+
+
+def test_only_across_sides():
+    title = dict(isbn="9787020002207")
+    ours_wanted, theirs_wanted = Item(1, None, "红楼梦", **title), Item(3, 8, "红楼梦", **title)
+    ours_offered, theirs_offered = Item(2, None, "红楼梦", **title), Item(4, 9, "红楼梦", **title)
+    found = pairs([ours_wanted, theirs_wanted], [ours_offered, theirs_offered])
+    # Ours with theirs both ways; never ours with ours, nor one partner with another.
+    assert found == [(1, 4), (3, 2)]
+
+
+def test_excluded_pairs_are_not_suggested():
+    wanted, offered = want("红楼梦", isbn="9787020002207"), offer("红楼梦", isbn="9787020002207")
+    assert pairs([wanted], [offered], exclude=[(1, 2)]) == []
+
+
+def test_reasons_read_in_plain_language(settings):
+    from django.utils import translation
+
+    found = match([want("红楼梦", isbn="9787020002207")], [offer("紅樓夢", isbn="9787020002207")])
+    data = found[0].reason_data()
+    with translation.override("en"):
+        assert suggest_reason(data) == "Same ISBN 9787020002207; Same title"
+    with translation.override("zh-hans"):
+        assert "9787020002207" in suggest_reason(data)
+        assert suggest_reason(data) != "Same ISBN 9787020002207; Same title"
+
+
+def test_title_forms():
+    assert title_forms("The Analects : a new translation") == "analects"
+    assert title_forms("紅樓夢", "chi") == "红楼梦 hongloumeng"
+    assert title_forms("Tōkyō no rekishi", "jpn") == "tokyonorekishi"
