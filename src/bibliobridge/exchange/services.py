@@ -20,7 +20,7 @@ from bibliobridge.core.models import User
 from bibliobridge.core.services import changes_between, log_activity, snapshot, update_fields
 from bibliobridge.partners.models import Institution
 
-from . import matching, queries
+from . import matching, queries, reservations
 from .enums import ItemStatus, MatchStatus
 from .identifiers import normalise_isbn
 from .matching import title_forms
@@ -285,8 +285,10 @@ def decide_match(actor: User, suggestion: MatchSuggestion, status: str) -> Match
     """Accept or reject a suggested pair, once. Raises ValidationError when it was decided
     already (by someone else meanwhile, say).
 
-    Accepting records the decision only; whoever reserves the offered item for the partner
-    takes the suggestion this returns.
+    Accepting a partner's want of one of our offers reserves our item for the partner
+    (``reservations.reserve``), in the same transaction: when someone else has it, nothing
+    is decided and the ValidationError names the item. Accepting our want of a partner's
+    offer records the decision (the partner is asked by letter or in its own portal).
     """
     if status not in (MatchStatus.ACCEPTED, MatchStatus.REJECTED):
         raise ValueError(status)
@@ -307,6 +309,12 @@ def decide_match(actor: User, suggestion: MatchSuggestion, status: str) -> Match
         suggestion,
         {"status": [MatchStatus.SUGGESTED.value, status]},
     )
+    offer = ListItem.objects.select_related("exchange_list").get(pk=suggestion.offer_id)
+    if status == MatchStatus.ACCEPTED and offer.exchange_list.partner_id is None:
+        try:
+            reservations.reserve([offer], suggestion.partner, actor)
+        except reservations.ItemsTaken as taken:
+            raise ValidationError(str(taken), code="taken") from taken
     return suggestion
 
 

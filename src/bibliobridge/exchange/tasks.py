@@ -1,11 +1,14 @@
-"""Background work of publication exchange: letters mailed to partners after commit."""
+"""Background work of publication exchange: letters mailed to partners after commit, and
+matching run from the web page (at a million offers it takes longer than a request may)."""
 
 from django.core.mail import EmailMessage
 from django_tasks import task
 
-from . import documents, letters
+from bibliobridge.core.models import User
+
+from . import documents, letters, services
 from .enums import LetterKind
-from .models import Claim, Shipment
+from .models import Claim, ExchangeList, Shipment
 
 
 @task()
@@ -33,3 +36,13 @@ def task_exchange_letter_mail(kind: str, pk: int, recipient: str) -> int:
     message.attach(name, pdf, "application/pdf")
     message.send()
     return 1
+
+
+@task()
+def task_exchange_match(list_id: int | None, user_id: int | None) -> dict[str, int]:
+    """Match one list (or every list) for the user who asked; returns the counts."""
+    actor = User.objects.filter(pk=user_id).first() if user_id else None
+    exchange_list = ExchangeList.objects.filter(pk=list_id).first() if list_id else None
+    if list_id and exchange_list is None:
+        return {"new": 0, "refreshed": 0, "dropped": 0}  # the list went meanwhile
+    return services.find_matches(actor, exchange_list).as_dict()

@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
@@ -34,7 +35,7 @@ from bibliobridge.partners.io.rows import ImportBlocked
 from bibliobridge.partners.io.tabular import ImportFileError, read_upload
 from bibliobridge.partners.models import Institution
 
-from . import imports, ledger, portal, queries, services
+from . import imports, ledger, portal, queries, services, tasks
 from .forms import (
     ItemForm,
     ListFilterForm,
@@ -562,11 +563,15 @@ def matches_find(request: HttpRequest) -> HttpResponse:
             exchange_list = get_list_for_user(request.user, int(request.POST["list"]))
         except ValueError as error:
             raise Http404 from error
-    run = services.find_matches(_user(request), exchange_list)
+    # In the background: at a million offers matching takes longer than a request may.
+    list_id, user_id = (exchange_list.pk if exchange_list else None), request.user.pk
+    transaction.on_commit(lambda: tasks.task_exchange_match.enqueue(list_id, user_id))
     messages.success(
         request,
-        _("Matching done: %(new)d new suggestions, %(refreshed)d refreshed, %(dropped)d dropped.")
-        % run.as_dict(),
+        _(
+            "Matching has started; new suggestions appear here as soon as it is done "
+            "(a few seconds for a few thousand items, about a minute for a million)."
+        ),
     )
     if exchange_list is not None:
         return redirect(f"{reverse('exchange:matches')}?exchange_list={exchange_list.pk}")

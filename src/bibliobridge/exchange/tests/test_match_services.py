@@ -150,3 +150,30 @@ def test_items_keep_their_title_forms(exchange_staff, their_offers):
     services.update_item(exchange_staff, item, {"title": "Middlemarch"})
     item.refresh_from_db()
     assert item.match_title == "middlemarch"
+
+
+def test_accepting_a_partners_want_reserves_our_offer_for_it(
+    exchange_staff, partner, offer_list, want_list
+):
+    from bibliobridge.exchange import reservations
+    from bibliobridge.partners.tests.factories import InstitutionFactory
+
+    ours = add(exchange_staff, offer_list, "Lu Xun quan ji", isbn="9787020050857")
+    add(exchange_staff, want_list, "鲁迅全集", isbn="978-7-02-005085-7")
+    services.find_matches(exchange_staff)
+    match = MatchSuggestion.objects.get()
+    services.accept(exchange_staff, match)
+    ours.refresh_from_db()
+    assert (ours.status, ours.reserved_for) == (ItemStatus.RESERVED, partner)
+
+    # Someone else took the offer first: nothing is decided, and the message names it.
+    other_item = add(exchange_staff, offer_list, "Zhao hua xi shi", isbn="9787020024773")
+    add(exchange_staff, want_list, "朝花夕拾", isbn="9787020024773")
+    services.find_matches(exchange_staff)
+    second = MatchSuggestion.objects.get(offer=other_item)
+    reservations.reserve([other_item], InstitutionFactory())
+    with pytest.raises(ValidationError) as caught:
+        services.accept(exchange_staff, second)
+    assert "Zhao hua xi shi" in " ".join(caught.value.messages)
+    second.refresh_from_db()
+    assert second.status == MatchStatus.SUGGESTED

@@ -131,3 +131,18 @@ def test_linked_from_the_index_and_each_list(exchange_client, suggestion):
     assert (
         f"{reverse('exchange:matches')}?exchange_list={exchange_list.pk}" in page.content.decode()
     )
+
+
+def test_finding_again_runs_in_the_background_after_the_request(
+    exchange_client, exchange_staff, suggestion, django_capture_on_commit_callbacks
+):
+    ours, theirs = suggestion.want.exchange_list, suggestion.offer.exchange_list
+    services.add_item(exchange_staff, ours, {"title": "Lu Xun quan ji", "isbn": "9787020050857"})
+    services.add_item(exchange_staff, theirs, {"title": "鲁迅全集", "isbn": "9787020050857"})
+    with django_capture_on_commit_callbacks(execute=False) as queued:
+        response = exchange_client.post(reverse("exchange:matches_find"))
+    assert response["Location"] == reverse("exchange:matches")
+    assert MatchSuggestion.objects.count() == 1  # nothing ran inside the request
+    for callback in queued:
+        callback()  # the task, run at once by the tests' task backend
+    assert MatchSuggestion.objects.count() == 2
