@@ -70,7 +70,7 @@ bench: $(STAMP) compile-messages
 	$(if $(SCALE_DB_DIR),$(BIN)/python bench/ill_rota.py --db-dir $(SCALE_DB_DIR))
 	$(BIN)/python bench/ill_messages.py
 	$(BIN)/python bench/exchange_portal.py
-	$(BIN)/python bench/exchange_match.py --db
+	$(BIN)/python bench/exchange_match.py --db --workers 2
 
 clean:
 	rm -rf var/test-artifacts var/pg-* .pytest_cache

@@ -203,6 +203,11 @@ ILL_READER_REQUESTS_PER_HOUR = int(os.environ.get("BIBLIOBRIDGE_ILL_READER_REQUE
 # Publication exchange portal: items a partner puts in its cart are held for it this many
 # hours after it last added one, then offered to others again unless it submitted them.
 EXCHANGE_CART_HOURS = int(os.environ.get("BIBLIOBRIDGE_EXCHANGE_CART_HOURS", 48))
+# Processes that compare candidate pairs when matching runs (the management command, the
+# background task): the machine's cores; 1 keeps it in one process.
+EXCHANGE_MATCH_WORKERS = int(
+    os.environ.get("BIBLIOBRIDGE_EXCHANGE_MATCH_WORKERS", min(os.cpu_count() or 1, 4))
+)
 # A new portal link lasts this many days unless staff choose otherwise.
 EXCHANGE_PORTAL_DAYS = int(os.environ.get("BIBLIOBRIDGE_EXCHANGE_PORTAL_DAYS", 30))
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024

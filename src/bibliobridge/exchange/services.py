@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -233,7 +234,12 @@ def find_matches(actor: User | None, exchange_list: ExchangeList | None = None) 
         )
     }
     decided = [pair for pair, (_pk, status) in existing.items() if status != MatchStatus.SUGGESTED]
-    found = matching.match(wants, queries.match_items(offer_items), exclude=decided)
+    found = matching.match(
+        wants,
+        queries.match_items(offer_items),
+        exclude=decided,
+        workers=settings.EXCHANGE_MATCH_WORKERS,
+    )
     owners = dict(
         ListItem.objects.filter(
             pk__in={s.want for s in found} | {s.offer for s in found}

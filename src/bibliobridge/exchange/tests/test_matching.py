@@ -2,7 +2,7 @@
 
 import pytest
 
-from bibliobridge.exchange.matching import Item, match, suggest_reason, title_forms
+from bibliobridge.exchange.matching import LAST_RUN, Item, match, suggest_reason, title_forms
 
 PARTNER = 7
 
@@ -186,3 +186,25 @@ def test_title_forms():
     assert title_forms("The Analects : a new translation") == "analects"
     assert title_forms("紅樓夢", "chi") == "红楼梦 hongloumeng"
     assert title_forms("Tōkyō no rekishi", "jpn") == "tokyonorekishi"
+
+
+def test_pairs_compared_in_two_processes_give_the_same_suggestions():
+    """Above 2,000 candidate pairs the comparison forks (settings.EXCHANGE_MATCH_WORKERS)."""
+    wants, offers = [], []
+    for number in range(2100):
+        code = f"978{number:09d}"
+        check = (10 - sum(int(d) * (1 if i % 2 == 0 else 3) for i, d in enumerate(code)) % 10) % 10
+        isbn = code + str(check)
+        wants.append(
+            Item(number * 2, None, f"Collected papers volume {number}", isbn=isbn, year=2001)
+        )
+        offers.append(
+            Item(number * 2 + 1, 7, f"Collected papers volume {number}", isbn=isbn, year=2001)
+        )
+    alone = match(wants, offers, workers=1)
+    together = match(wants, offers, workers=2)
+    assert LAST_RUN["pairs"] > 2000  # enough to fork
+    assert len(alone) == 2100
+    assert [(s.want, s.offer, s.score) for s in together] == [
+        (s.want, s.offer, s.score) for s in alone
+    ]
