@@ -266,12 +266,14 @@ def judge(
     if vetoes == {"different_edition"} and "edition_missing" in codes and "same_year" in codes:
         vetoes = set()
         reasons = [r for r in reasons if r.code != "different_edition"]
-    # Years one apart with nothing else to go on but the title, the author and the
-    # publisher, all agreeing: a list's year is often the printing's. Not firm.
+    # Years one apart, the title agreeing and the author or the publisher too, neither
+    # disagreeing (a list often leaves one out): a list's year is often the printing's.
+    # Not firm.
     adjacent = (
         vetoes == {"different_year"}
         and abs((want.year or 0) - (offer.year or 0)) == 1
-        and {"same_name", "same_publisher"} <= codes
+        and bool(codes & {"same_name", "same_publisher"})
+        and not codes & {"different_names", "different_publisher"}
     )
     if vetoes and not adjacent:
         return None  # another edition, volume, year, language ...

@@ -208,3 +208,30 @@ def test_pairs_compared_in_two_processes_give_the_same_suggestions():
     assert [(s.want, s.offer, s.score) for s in together] == [
         (s.want, s.offer, s.score) for s in alone
     ]
+
+
+def test_years_one_apart_need_the_author_or_publisher_and_no_disagreement():
+    title = "The structure of scientific revolutions"
+    wanted = want(title, author="Kuhn, Thomas S.", year=1970)
+    # A list's year is often the printing's: the author agrees, no publisher to disagree.
+    found = match([wanted], [offer(title, author="Kuhn, Thomas S.", year=1971)])
+    assert len(found) == 1 and not found[0].firm
+    assert "adjacent_year" in [r.code for r in found[0].reasons]
+    # Nothing but the title, or a publisher that disagrees: not the same.
+    assert pairs([wanted], [offer(title, year=1971)]) == []
+    assert (
+        pairs(
+            [
+                want(
+                    title,
+                    author="Kuhn, Thomas S.",
+                    year=1970,
+                    publisher="University of Chicago Press",
+                )
+            ],
+            [offer(title, author="Kuhn, Thomas S.", year=1971, publisher="Phoenix Books")],
+        )
+        == []
+    )
+    # Two years apart is another edition.
+    assert pairs([wanted], [offer(title, author="Kuhn, Thomas S.", year=1972)]) == []
