@@ -130,6 +130,16 @@ def wrap(text: str, width: float, size: float, bold: bool = False) -> list[str]:
     return lines
 
 
+def draw_text(
+    pdf: canvas.Canvas, x: float, y: float, text: str, size: float = 10, bold: bool = False
+) -> None:
+    """Text in any script on a canvas, each run in the font that has its letters."""
+    for font, piece in runs(text, bold):
+        pdf.setFont(font, size)
+        pdf.drawString(x, y, piece)
+        x += pdfmetrics.stringWidth(piece, font, size)
+
+
 class Document:
     """An A4 document written top to bottom; a new page starts when the space runs out."""
 
@@ -149,10 +159,7 @@ class Document:
         return self.width - 2 * self.margin
 
     def draw(self, x: float, y: float, text: str, size: float = 10, bold: bool = False) -> None:
-        for font, piece in runs(text, bold):
-            self.pdf.setFont(font, size)
-            self.pdf.drawString(x, y, piece)
-            x += pdfmetrics.stringWidth(piece, font, size)
+        draw_text(self.pdf, x, y, text, size, bold)
 
     def draw_right(self, x: float, y: float, text: str, size: float = 10) -> None:
         self.draw(x - width_of(text, size), y, text, size)

@@ -2,8 +2,8 @@
 
 Each slip names the request (our ID as text and as a Code 128 barcode to scan at the
 desk), the partner and its ID for the request, what is asked for, and — when our own
-catalogue is loaded in the union catalogue — where we hold it. Text in any script: the
-CID fonts ReportLab carries for Chinese, Japanese and Korean, Helvetica for the rest.
+catalogue is loaded in the union catalogue — where we hold it. Text in any script, drawn
+as every PDF of ours is (core.pdf.draw_text).
 """
 
 import io
@@ -14,28 +14,12 @@ from django.utils.translation import gettext as _
 from reportlab.graphics.barcode import code128
 from reportlab.lib.pagesizes import A5
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas
 
 from bibliobridge.catalog.queries import who_holds
+from bibliobridge.core.pdf import draw_text
 
 from .models import IllRequest
-
-CJK_FONT = "STSong-Light"  # ReportLab's Adobe CID font: Chinese, with kana and hangul
-LATIN_FONT = "Helvetica"
-_registered = False
-
-
-def _fonts() -> None:
-    global _registered
-    if not _registered:
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-        _registered = True
-
-
-def _font_for(text: str) -> str:
-    return LATIN_FONT if all(ord(c) < 0x250 for c in text) else CJK_FONT
 
 
 def shelf_marks(request: IllRequest) -> list[str]:
@@ -59,7 +43,6 @@ def shelf_marks(request: IllRequest) -> list[str]:
 
 def pull_slips(requests: Iterable[IllRequest]) -> bytes:
     """A PDF with a slip per request (A5 pages)."""
-    _fonts()
     out = io.BytesIO()
     pdf = canvas.Canvas(out, pagesize=A5)
     pdf.setTitle(_("Pull slips"))
@@ -71,16 +54,13 @@ def pull_slips(requests: Iterable[IllRequest]) -> bytes:
             nonlocal y
             if not value:
                 return
-            pdf.setFont(LATIN_FONT if all(ord(c) < 0x250 for c in label) else CJK_FONT, 8)
-            pdf.drawString(14 * mm, y, label)
-            pdf.setFont(_font_for(value), size)
+            draw_text(pdf, 14 * mm, y, label, 8)
             for chunk in [value[i : i + 60] for i in range(0, len(value), 60)][:3]:
-                pdf.drawString(48 * mm, y, chunk)
+                draw_text(pdf, 48 * mm, y, chunk, size)
                 y -= (size + 4) * 0.3528 * mm * 1.2 + 1 * mm
             y -= 1 * mm
 
-        pdf.setFont(_font_for(_("Pull slip")), 16)
-        pdf.drawString(14 * mm, y, _("Pull slip"))
+        draw_text(pdf, 14 * mm, y, _("Pull slip"), 16)
         y -= 12 * mm
         barcode = code128.Code128(request.our_id, barHeight=12 * mm, barWidth=0.3 * mm)
         barcode.drawOn(pdf, 10 * mm, y)
@@ -104,8 +84,7 @@ def pull_slips(requests: Iterable[IllRequest]) -> bytes:
         line("ISSN", request.issn)
         line(_("Shelf marks"), "; ".join(shelf_marks(request)) or "—")
         line(_("Needed before"), request.need_before.isoformat() if request.need_before else "")
-        pdf.setFont(LATIN_FONT, 7)
-        pdf.drawString(14 * mm, 10 * mm, timezone.localtime().strftime("%Y-%m-%d %H:%M"))
+        draw_text(pdf, 14 * mm, 10 * mm, timezone.localtime().strftime("%Y-%m-%d %H:%M"), 7)
         pdf.showPage()
     pdf.save()
     return out.getvalue()

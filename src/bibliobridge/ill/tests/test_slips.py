@@ -49,3 +49,14 @@ def test_shelf_marks_come_from_our_own_catalogue(network, tmp_path):
     marks = slips.shelf_marks(IllRequest.objects.get(their_id="slip-2"))
     assert marks and "PT2625.A44 Z3" in marks[0]
     assert slips.pull_slips([IllRequest.objects.get(their_id="slip-2")]).startswith(b"%PDF")
+
+
+def test_slips_draw_every_script(network, tmp_path):
+    from bibliobridge.exchange.tests.shipments.pdftext import pdf_text
+
+    assert deliver(network, partner_request("slip-3", "DE-1")).ok
+    request = IllRequest.objects.get(their_id="slip-3")
+    request.title, request.author = "Dolina Issy · 红楼梦 · Война и мир", "Miłosz, Czesław"
+    text = pdf_text(slips.pull_slips([request]))
+    for part in ("Dolina Issy", "红楼梦", "Война и мир", "Miłosz, Czesław"):
+        assert part in text
