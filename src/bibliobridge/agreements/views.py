@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bibliobridge.core.access import check_perm, require_perm
+from bibliobridge.core.forms import add_service_errors
 from bibliobridge.core.links import url_for_id
 from bibliobridge.core.models import User
 from bibliobridge.core.queries import activity_for
@@ -51,15 +52,6 @@ def get_agreement_for_user(user: Any, pk: int, *perms: str) -> Agreement:
         return queries.agreement_detail(pk)
     except Agreement.DoesNotExist as error:
         raise Http404 from error
-
-
-def _form_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field if the form has it."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _flash_form_errors(request: HttpRequest, form: BaseForm) -> None:
@@ -154,7 +146,7 @@ def agreement_create(request: HttpRequest) -> HttpResponse:
         try:
             agreement = services.create_agreement(_user(request), fields, form.parties(home))
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The agreement was created as a draft."))
             return redirect("agreements:detail", agreement.pk)
@@ -177,7 +169,7 @@ def agreement_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_agreement(_user(request), agreement, fields)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The agreement was saved."))
             return redirect("agreements:detail", pk)
@@ -200,7 +192,7 @@ def agreement_amend(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.amend_agreement(_user(request), agreement, fields, form.cleaned_data["reason"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -260,7 +252,7 @@ def document_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 _user(request), agreement, data["file"], data["kind"], data["title"]
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The document was uploaded."))
             return redirect("agreements:detail", pk)
@@ -293,7 +285,7 @@ def condition_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_condition(_user(request), agreement, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     _flash_form_errors(request, form)
     return redirect("agreements:detail", pk)
 
@@ -320,7 +312,7 @@ def party_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_party(_user(request), agreement, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
     _flash_form_errors(request, form)
     return redirect("agreements:detail", pk)
 
@@ -338,7 +330,7 @@ def party_edit(request: HttpRequest, pk: int, party_pk: int) -> HttpResponse:
         try:
             services.update_party(_user(request), party, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             return redirect("agreements:detail", pk)
     return render(

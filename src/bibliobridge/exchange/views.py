@@ -15,7 +15,6 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import QuerySet
-from django.forms import BaseForm
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,6 +27,7 @@ from django.views.decorators.http import require_POST
 from bibliobridge.core import vocab
 from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.files import KeptUpload
+from bibliobridge.core.forms import add_service_errors
 from bibliobridge.core.links import url_for_id
 from bibliobridge.core.models import User
 from bibliobridge.core.queries import activity_for
@@ -75,15 +75,6 @@ UPLOAD = KeptUpload("exchange-imports", "exchange_import")  # a list's file, pre
 def _user(request: HttpRequest) -> User:
     # Every view is behind require_perm, so the user is signed in.
     return cast(User, request.user)
-
-
-def _form_errors(form: BaseForm, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form: on its field if the form has it."""
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def get_partner_for_user(user: Any, pk: int, *perms: str) -> Institution:
@@ -164,7 +155,7 @@ def terms_edit(request: HttpRequest, partner_pk: int) -> HttpResponse:
         try:
             services.save_terms(_user(request), partner, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The exchange terms were saved."))
             return redirect("exchange:terms_detail", partner_pk=partner.pk)
@@ -199,7 +190,7 @@ def list_create(request: HttpRequest) -> HttpResponse:
         try:
             exchange_list = services.create_list(_user(request), form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The list was created."))
             return redirect("exchange:list_detail", pk=exchange_list.pk)
@@ -214,7 +205,7 @@ def list_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_list(_user(request), queries.list_detail(pk), form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("exchange:list_detail", pk=pk)
@@ -249,7 +240,7 @@ def item_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.add_item(_user(request), exchange_list, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The item was added."))
             if "another" in request.POST:
@@ -268,7 +259,7 @@ def item_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_item(_user(request), item, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("exchange:list_detail", pk=exchange_list.pk)
@@ -382,7 +373,7 @@ def portal_links(request: HttpRequest, partner_pk: int) -> HttpResponse:
             try:
                 link, token = portal.create_link(_user(request), partner, form.cleaned_data["days"])
             except ValidationError as error:
-                _form_errors(form, error)
+                add_service_errors(form, error)
             else:
                 new_url = portal.link_url(token)
                 if form.cleaned_data["mail"]:

@@ -14,11 +14,11 @@ from django.views.decorators.http import require_POST
 
 from bibliobridge.core import services
 from bibliobridge.core.access import require_perm
+from bibliobridge.core.forms import add_service_errors
 from bibliobridge.core.models import CurrencyRate, User
 from bibliobridge.core.queries import activity_for
 
 from .forms import RateFilterForm, RateForm
-from .views import _form_errors
 
 PAGE_SIZE = 50
 VIEW = "core.view_currencyrate"
@@ -57,7 +57,7 @@ def rate_add(request: HttpRequest) -> HttpResponse:
         try:
             services.create_rate(cast(User, request.user), form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The rate was recorded."))
             return redirect("exchange:rates")
@@ -72,7 +72,7 @@ def rate_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.update_rate(cast(User, request.user), _rate(pk), form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("exchange:rates")

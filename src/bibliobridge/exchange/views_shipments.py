@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from bibliobridge.core import vocab
 from bibliobridge.core.access import check_perm, require_perm
+from bibliobridge.core.forms import add_service_errors
 from bibliobridge.core.links import url_for_id
 from bibliobridge.core.queries import activity_for
 
@@ -40,7 +41,7 @@ from .forms_shipments import (
     ShipmentForm,
 )
 from .models import Box, Claim, LetterTemplate, Shipment, ShipmentItem
-from .views import PAGE_SIZE, _form_errors, _user, get_partner_for_user
+from .views import PAGE_SIZE, _user, get_partner_for_user
 from .workflow import claim_actions, shipment_actions
 
 VIEW_SHIPMENTS = "exchange.view_shipment"
@@ -168,7 +169,7 @@ def shipment_new(request: HttpRequest, partner_pk: int) -> HttpResponse:
                 _user(request), partner, form.cleaned_data["items"], form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("Shipment %(number)s was prepared.") % {"number": shipment})
             return redirect("exchange:shipment_detail", pk=shipment.pk)
@@ -186,7 +187,7 @@ def incoming_new(request: HttpRequest) -> HttpResponse:
                 _user(request), form.cleaned_data["partner"], form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -245,7 +246,7 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 _user(request), queries.shipment_detail(pk), form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("exchange:shipment_detail", pk=pk)
@@ -301,7 +302,7 @@ def shipment_check(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             shipments.record_check(_user(request), shipment, form.results())
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The check was recorded."))
             return redirect("exchange:shipment_detail", pk=pk)
@@ -353,7 +354,7 @@ def box_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             shipments.update_box(_user(request), Box.objects.get(pk=pk), form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("exchange:shipment_detail", pk=box.shipment_id)
@@ -397,7 +398,7 @@ def items_add(request: HttpRequest, pk: int) -> HttpResponse:
                 values = {**form.cleaned_data, "extra": extra_only or form.cleaned_data["extra"]}
                 shipments.add_line(_user(request), shipment, values)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The items were added."))
             if "another" in request.POST:
@@ -419,7 +420,7 @@ def items_from_list(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             shipments.add_lines_from_list(_user(request), shipment, form.cleaned_data["items"])
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The items were added."))
             return redirect("exchange:shipment_detail", pk=pk)
@@ -439,7 +440,7 @@ def line_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             shipments.update_line(_user(request), line, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("exchange:shipment_detail", pk=shipment.pk)
@@ -507,7 +508,7 @@ def claim_new(request: HttpRequest) -> HttpResponse:
                 _user(request), form.cleaned_data["partner"], form.cleaned_data
             )
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The claim was opened."))
             return redirect("exchange:claim_detail", pk=claim.pk)
@@ -540,7 +541,7 @@ def claim_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             shipments.update_claim(_user(request), claim, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The changes were saved."))
             return redirect("exchange:claim_detail", pk=pk)
@@ -620,7 +621,7 @@ def letter_edit(request: HttpRequest, kind: str, language: str) -> HttpResponse:
         try:
             shipments.save_letter_template(_user(request), kind, language, form.cleaned_data)
         except ValidationError as error:
-            _form_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The letter was saved."))
             return redirect("exchange:letter_list")
