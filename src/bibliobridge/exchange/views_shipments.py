@@ -266,6 +266,18 @@ def shipment_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "thank": lambda user, on, mail: shipments.send_acknowledgement(user, shipment, on, mail),
         "discard": lambda user, on, mail: shipments.discard_incoming(user, shipment),
     }
+    if _moved(request, services, action):
+        messages.success(
+            request,
+            _("Shipment %(number)s is now “%(status)s”.")
+            % {"number": shipment.number, "status": shipment.status_label()},
+        )
+    return redirect("exchange:shipment_detail", pk=pk)
+
+
+def _moved(request: HttpRequest, services: dict[str, Any], action: str) -> bool:
+    """Run the service of the action with the form's date and mail choice; the form's or
+    the service's refusal is shown as a message. Whether it was done."""
     if action not in services:
         raise Http404
     form = MoveForm(request.POST)
@@ -273,18 +285,13 @@ def shipment_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         for field, errors in form.errors.items():
             for error in errors:
                 messages.error(request, f"{form.fields[field].label}: {error}")
-        return redirect("exchange:shipment_detail", pk=pk)
+        return False
     try:
         services[action](_user(request), form.cleaned_data["on"], form.cleaned_data["mail"])
     except ValidationError as error:
         _refused(request, error)
-    else:
-        messages.success(
-            request,
-            _("Shipment %(number)s is now “%(status)s”.")
-            % {"number": shipment.number, "status": shipment.status_label()},
-        )
-    return redirect("exchange:shipment_detail", pk=pk)
+        return False
+    return True
 
 
 @require_perm(VIEW_SHIPMENTS, CHANGE_SHIPMENT)
@@ -557,19 +564,7 @@ def claim_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
         "fulfil": lambda user, on, mail: shipments.record_claim_received(user, claim, on),
         "withdraw": lambda user, on, mail: shipments.cancel_claim(user, claim),
     }
-    if action not in services:
-        raise Http404
-    form = MoveForm(request.POST)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{form.fields[field].label}: {error}")
-        return redirect("exchange:claim_detail", pk=pk)
-    try:
-        services[action](_user(request), form.cleaned_data["on"], form.cleaned_data["mail"])
-    except ValidationError as error:
-        _refused(request, error)
-    else:
+    if _moved(request, services, action):
         messages.success(
             request, _("The claim is now “%(status)s”.") % {"status": claim.status_label()}
         )
