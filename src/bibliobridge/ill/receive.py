@@ -233,13 +233,21 @@ def _is_us(agency: proto.AgencyId) -> bool:
 
 def _our_ids() -> frozenset[tuple[str, str]]:
     """Our library's own identifiers, (scheme, value), as partners address us: read at
-    most once a minute, since every message asks and they all but never change."""
+    most once a minute, since every message asks and they all but never change; read
+    again at once after any identifier is saved or deleted (forget_our_ids). None yet is
+    not kept: the library is still being set up."""
     ours = cache.get(OUR_IDS_CACHE)
     if ours is None:
         home = Identifier.objects.filter(institution__is_home=True)
         ours = frozenset(home.values_list("scheme", "value"))
-        cache.set(OUR_IDS_CACHE, ours, 60)
+        if ours:
+            cache.set(OUR_IDS_CACHE, ours, 60)
     return ours
+
+
+def forget_our_ids(**kwargs: object) -> None:
+    """Receiver of Identifier's post_save and post_delete (IllConfig.ready)."""
+    cache.delete(OUR_IDS_CACHE)
 
 
 def _peer(agency: proto.AgencyId | None) -> Peer | None:
