@@ -54,7 +54,6 @@ class Ledger:
     partner: Institution
     year: int
     currency: str
-    kind: str = ""
     terms: ExchangeTerms | None = None
     sent: list[Entry] = field(default_factory=list)
     received: list[Entry] = field(default_factory=list)
@@ -166,7 +165,6 @@ def ledgers(
             partner=partner,
             year=year,
             currency=currency or ledger_currency(terms.get(pk)),
-            kind=terms[pk].kind if pk in terms else "",
             terms=terms.get(pk),
         )
         for pk, partner in chosen.items()
