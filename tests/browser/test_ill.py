@@ -97,6 +97,8 @@ def test_a_reader_asks_from_a_discovery_link_and_follows_it_to_receipt(page: Pag
     page.select_option("#id_institution", label="Partner University Library")
     page.get_by_role("button", name="Add to the rota").click()
     page.get_by_role("button", name="Send to the lender").click()
+    # The send's own page first: a reload while its navigation is in flight detaches the page.
+    expect(page.locator(".messages, main").first).to_contain_text("Sent to lender")
     for _ in range(50):
         page.reload()
         if page.get_by_role("button", name="Record as received").count():
