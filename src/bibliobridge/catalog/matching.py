@@ -177,8 +177,10 @@ _VOLUME_WORDS = (
     "parte livre libro heft osa del deel kn kniga ch chast vyp tom том т часть ч книга кн "
     "выпуск вып"
 ).split()
+# A Roman numeral only after a space ("t ii", folded from "T. II"): pinyin "ti" and "chi"
+# are syllables, not tome 1 and chast' 1.
 _VOLUME = re.compile(
-    r"(?<!\w)(?:" + "|".join(_VOLUME_WORDS) + r")\s?(\d+|[ivx]{1,4})(?!\w)"
+    r"(?<!\w)(?:" + "|".join(_VOLUME_WORDS) + r")(?:\s?(\d+)|\s([ivx]{1,4}))(?!\w)"
     r"|第\s?([0-9一二三四五六七八九十]+)\s?[卷册部辑集编篇巻]"
     r"|([上中下])\s?[卷册编]"
 )
@@ -233,9 +235,11 @@ def _main_title(title: str) -> tuple[str, bool]:
 def _volumes(folded: str) -> frozenset[str]:
     found = set()
     for match in _VOLUME.finditer(folded):
-        arabic, cjk, position = match.groups()
+        arabic, roman, cjk, position = match.groups()
         if arabic:
-            found.add(str(_ROMAN.get(arabic, arabic)).lstrip("0") or "0")
+            found.add(arabic.lstrip("0") or "0")
+        elif roman:
+            found.add(str(_ROMAN.get(roman, roman)))
         elif cjk:
             found.add(
                 str(int(cjk) if cjk.isdigit() else _CJK_DIGITS.get(cjk, cjk))

@@ -43,7 +43,7 @@ import re
 import unicodedata
 from importlib import resources
 
-__all__ = ["fold", "romanise", "script_of", "tokens"]
+__all__ = ["consonants", "fold", "has_hebrew_or_arabic", "romanise", "script_of", "tokens"]
 
 # Combining marks removed after canonical decomposition.
 _STRIPPED_MARKS = [
@@ -422,3 +422,53 @@ def _cyrillic_table(language: str) -> dict[int, str]:
 def _cyrillic(text: str, language: str) -> str:
     # Lower-case first: the tables hold lower case, and fold lower-cases anyway.
     return unicodedata.normalize("NFC", text).lower().translate(_cyrillic_table(language))
+
+
+# --- Consonant skeletons: Hebrew and Arabic script against their romanised forms ---------
+
+# Hebrew and Arabic script write few vowels, and ALA-LC romanisation writes them all, so
+# neither side can be turned into the other. Both can be reduced to their consonants, in
+# classes where the romanisation tables give one Latin letter for several (ב b/v, כ ק
+# k/ḳ, ח ה ḥ/h, ث th/t, ص s/ṣ ...). Alef, ayin, hamza, and vav and yod (written for
+# vowels as often as for consonants) are left out on both sides. A letter class ("-"
+# drops the letter):
+_SKELETON_LETTERS = {
+    # Hebrew
+    **dict(zip("אבגדהוזחטיכךלמםנןסעפףצץקרשתװױײ", "-BGDH-ZHT-KKLMMNNS-PPCCKRST---", strict=True)),
+    # Arabic, with the letters Persian and Urdu add
+    **dict(
+        zip("ابتثجحخدذرزسشصضطظعغفقكلمنهويءئؤة", "-BTTJHKDDRZSSSDTZ-GPKKLMNH-----H", strict=True)
+    ),
+    **dict(zip("پچژگکیۀٹڈڑںےہھ", "PCZGK-HTDRN-HH", strict=True)),
+}
+_SKELETON_TABLE = {ord(k): (None if v == "-" else v) for k, v in _SKELETON_LETTERS.items()}
+# The romanised side: ALA-LC digraphs first, then single letters; vowels, w and y go.
+_LATIN_SKELETON = {
+    "kh": "K", "sh": "S", "th": "T", "dh": "D", "gh": "G", "ts": "C", "tz": "C", "zh": "Z",
+    "ch": "C", "b": "B", "v": "B", "p": "P", "f": "P", "k": "K", "q": "K", "c": "K", "g": "G",
+    "d": "D", "h": "H", "z": "Z", "s": "S", "t": "T", "j": "J", "l": "L", "m": "M", "n": "N",
+    "r": "R", "x": "KS",
+}  # fmt: skip
+_LATIN_UNITS = re.compile(r"kh|sh|th|dh|gh|ts|tz|zh|ch|[a-z0-9]")
+_HEBREW_ARABIC = re.compile("[\u0590-\u05ff\u0600-\u06ff\u0750-\u077f\ufb1d-\ufdff\ufe70-\ufeff]")
+_DOUBLED = re.compile(r"(.)\1+")
+
+
+def has_hebrew_or_arabic(text: str) -> bool:
+    return bool(_HEBREW_ARABIC.search(text))
+
+
+def consonants(text: str) -> str:
+    """The consonant skeleton of a Hebrew or Arabic-script text, or of its ALA-LC
+    romanisation, in upper-case letter classes without spaces: ספר ארחות ימים and
+    "Sefer Orḥot yamim" both give SPRHTM. Digits are kept; doubled letters count once
+    (Arabic writes shadda as a mark, romanisation doubles the letter)."""
+    if _HEBREW_ARABIC.search(text):
+        letters = fold(text).translate(_SKELETON_TABLE)
+        skeleton = "".join(c for c in letters if c.isupper() or c.isdigit())
+    else:
+        # ALA-LC Hebrew writes vav as ṿ and bet as v: vav goes, like the letter itself.
+        text = unicodedata.normalize("NFC", text).replace("\u1e7f", "").replace("\u1e7e", "")
+        units = _LATIN_UNITS.findall(" ".join(fold(text).split()))
+        skeleton = "".join(u if u.isdigit() else _LATIN_SKELETON.get(u, "") for u in units)
+    return _DOUBLED.sub(r"\1", skeleton)

@@ -43,11 +43,12 @@ from bibliobridge.catalog.matching import MESSAGES as CATALOG_MESSAGES
 from bibliobridge.catalog.matching import (  # the catalogue's measure of titles, reused
     Profile,
     _title_similarity,
+    _volumes,
     compare_profiles,
     profile,
 )
 from bibliobridge.catalog.matching import Reason as CatalogReason
-from bibliobridge.catalog.text import fold, romanise, script_of
+from bibliobridge.catalog.text import consonants, fold, has_hebrew_or_arabic, romanise, script_of
 
 __all__ = ["MESSAGES", "Item", "Suggestion", "describe", "match", "suggest_reason", "title_forms"]
 
@@ -57,7 +58,7 @@ KEY_CHARS = 10
 TITLE_FLOOR = 0.8
 # A typo in a short title breaks both its start and its end: such titles are also keyed
 # by each form less one letter (the symmetric deletion of SymSpell).
-SHORT_MIN, SHORT_MAX = 5, 16
+SHORT_MIN, SHORT_MAX = 5, 19
 # How alike titles must be for a suggestion without an identifier or the catalogue's
 # full agreement (publisher and year).
 SUGGEST_TITLE = 0.9
@@ -67,6 +68,11 @@ TITLE_WITH_ID_MAIN = 0.85
 BARE_TITLE = 20
 # How alike titles must be when the year is not on both sides.
 UNDATED_TITLE = 0.97
+# Languages written in Hebrew or Arabic script (ISO 639-2/B): a list gives their titles in
+# the script or romanised, and only the consonants of the two agree.
+CONSONANTAL = frozenset("heb yid lad ara per urd pus snd uig kur ota".split())
+# Languages whose plain ASCII titles title_forms keys otherwise than _ascii_squeezed.
+_KEYED_APART = CONSONANTAL | {"jpn"}
 # The catalogue's reasons that keep two records apart.
 _VETOES = frozenset(
     "different_isbns different_oclc different_lccn same_isbn_different_title different_title "
@@ -89,6 +95,8 @@ _ASCII_SPACE = str.maketrans(
     {c: " " for c in map(chr, range(128)) if not c.isalnum() and c not in " "}
 )
 _ASCII_SUBTITLE = (" : ", " / ", " = ")
+_DIGITS = re.compile(r"\D+")
+_BIDI_MARKS = dict.fromkeys([0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 
 @dataclass(frozen=True)
@@ -206,10 +214,17 @@ def catalogue_language(code: str) -> str:
 def title_forms(title: str, language: str = "") -> str:
     """Every squeezed form under which a title is keyed, space-separated: folded, and
     romanised when it is in another script (a romanised want meets a vernacular offer and
-    the reverse). Romanising Japanese costs a few milliseconds, so a list item keeps this
+    the reverse); for a language written in Hebrew or Arabic script, the consonants of the
+    main title (catalog.text.consonants), which its script and its romanisation share.
+    Romanising Japanese costs a few milliseconds, so a list item keeps this
     (ListItem.match_title) from when it is saved, and the engine takes it as it is."""
     language = catalogue_language(language)
+    title = title.translate(_BIDI_MARKS)  # "ספר ארחות ימים :‏ ‏חידושים": the colon's marks
     folded = _squeezed(title, language, romanised=False)
+    if language in CONSONANTAL or has_hebrew_or_arabic(title):
+        # In upper case, so that it never meets a folded form.
+        skeleton = consonants(_SUBTITLE.split(title, maxsplit=1)[0])
+        return " ".join(form for form in dict.fromkeys((folded, skeleton)) if form)
     if script_of(title) == "latn" and (folded.isascii() or language != "jpn"):
         return folded
     romanised = _squeezed(title, language)
@@ -243,17 +258,33 @@ def _title_percent(want: Profile, offer: Profile) -> int:
 
 
 def judge(
-    want: Profile, offer: Profile, want_forms: Sequence[str] = (), offer_forms: Sequence[str] = ()
+    want: Profile,
+    offer: Profile,
+    want_forms: Sequence[str] = (),
+    offer_forms: Sequence[str] = (),
+    names_in_two_scripts: bool = False,
 ) -> Suggestion | None:
     """A suggestion for the pair (want and offer ids left 0), or None when they differ.
 
-    The forms (title_forms) let main titles be compared across scripts."""
+    The forms (title_forms) let main titles be compared across scripts. Names written in
+    two scripts (宮地良典, "Miyachi, Yoshinori") are not held to disagree: a reading of
+    kanji or hanja is a guess."""
     verdict = compare_profiles(want, offer)
     if verdict.same:
         return Suggestion(0, 0, round(verdict.score, 3), verdict.reasons)
-    reasons = [r for r in verdict.reasons if r.code != "not_enough"]
+    dropped = {"not_enough"}
+    if names_in_two_scripts:
+        dropped.add("different_names")
+    # The catalogue finds volumes and numbers in the whole titles; when one side leaves
+    # the subtitle out, or mistypes a digit under the same ISBN, the exchange looks again.
+    parts = _parts_agree(want, offer, shared_isbn=bool(want.isbns & offer.isbns))
+    if parts:
+        dropped |= {"different_volume", "different_numbers"}
+    reasons = [r for r in verdict.reasons if r.code not in dropped]
     codes = {reason.code for reason in reasons}
     vetoes = codes & _VETOES
+    if not parts and not vetoes:
+        return None  # "Part 2" against "Part 2. Vol. 2": the same numbers, not in order
     # One side has a subtitle the other lacks, and the main titles differ by a typo.
     main = _main_percent(want, offer, want_forms, offer_forms)
     if vetoes == {"same_isbn_different_title"}:
@@ -290,14 +321,20 @@ def judge(
     if "different_publisher" in codes:
         return None
     # A title matched without its subtitle says little when the main title is short
-    # ("Pride and prejudice", "Financial accounting": many editions bear it).
+    # ("Pride and prejudice", "Financial accounting": many editions bear it), unless the
+    # author and the year agree too.
     if (
         want.has_subtitle != offer.has_subtitle
         and "same_issn" not in codes
+        and not {"same_name", "same_year"} <= codes
         and min(len(_squeeze(want.main)), len(_squeeze(offer.main))) < BARE_TITLE
     ):
         return None
-    if "same_year" not in codes and percent < UNDATED_TITLE * 100:
+    if (
+        "same_year" not in codes
+        and percent < UNDATED_TITLE * 100
+        and not {"same_name", "same_publisher"} <= codes
+    ):
         return None
     if adjacent:
         reasons = [
@@ -331,6 +368,20 @@ def _main_percent(
 
 def _squeeze(text: str) -> str:
     return text.replace(" ", "")
+
+
+def _parts_agree(want: Profile, offer: Profile, shared_isbn: bool) -> bool:
+    """Whether the volume and the numbers of the titles agree where both titles say it: in
+    the main titles when one has no subtitle. The digits are compared in order; under
+    the same ISBN, digits one slip apart ("1949-1965", "1949-1956") still agree."""
+    if want.has_subtitle != offer.has_subtitle:
+        a, b = want.main, offer.main
+    else:
+        a, b = (want.titles or [""])[0], (offer.titles or [""])[0]
+    if _volumes(a) != _volumes(b):
+        return False
+    digits_a, digits_b = _DIGITS.sub("", a), _DIGITS.sub("", b)
+    return digits_a == digits_b or (shared_isbn and Indel.distance(digits_a, digits_b) <= 2)
 
 
 # --- the engine ---------------------------------------------------------------------------
@@ -405,7 +456,7 @@ def match(
     for key, offer in dict(zip(keys, offers, strict=True)).items():
         if offer.forms:
             forms = offer.forms.split()
-        elif offer.title.isascii() and offer.language not in ("jpn", "ja"):
+        elif offer.title.isascii() and catalogue_language(offer.language) not in _KEYED_APART:
             squeezed = _ascii_squeezed(offer.title)
             forms = [squeezed] if squeezed else []
         else:
@@ -529,13 +580,25 @@ def _compare(candidates: list[tuple[int, int]]) -> list[tuple]:
             if offer_profile is None:
                 offer_profile = by_content[content] = _profile(offer_list[number])
             offer_profiles[number] = offer_profile
-        suggestion = judge(want_profile, offer_profile, want_forms[index], offer_forms[number])
+        want, offer = wants[index], offer_list[number]
+        suggestion = judge(
+            want_profile,
+            offer_profile,
+            want_forms[index],
+            offer_forms[number],
+            names_in_two_scripts=bool(want.author and offer.author)
+            and _name_script(want.author) != _name_script(offer.author),
+        )
         if suggestion is not None:
-            suggestion.want, suggestion.offer = wants[index].id, offer_list[number].id
+            suggestion.want, suggestion.offer = want.id, offer.id
             judged.append(
                 (index, number, suggestion, _edition_of(want_profile), _edition_of(offer_profile))
             )
     return judged
+
+
+def _name_script(name: str) -> str:
+    return "rtl" if has_hebrew_or_arabic(name) else script_of(name)
 
 
 def _edition_of(item: Profile) -> tuple[frozenset[str], int | None]:

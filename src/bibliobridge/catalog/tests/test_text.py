@@ -1,6 +1,13 @@
 import pytest
 
-from bibliobridge.catalog.text import fold, romanise, script_of, tokens, traditional_to_simplified
+from bibliobridge.catalog.text import (
+    consonants,
+    fold,
+    romanise,
+    script_of,
+    tokens,
+    traditional_to_simplified,
+)
 
 
 @pytest.mark.parametrize(
@@ -108,3 +115,27 @@ def test_romanise_meets_lc_romanisation():
     for romanised, vernacular, language in pairs:
         squeeze = lambda text: text.replace(" ", "")  # noqa: E731 - LC word division differs
         assert squeeze(romanise(vernacular, language)) == squeeze(romanise(romanised, language))
+
+
+@pytest.mark.parametrize(
+    ("vernacular", "romanised", "skeleton"),
+    [
+        # LoC 880 and 245 of the same records: Hebrew, Arabic, Persian.
+        ("ספר ארחות ימים", "Sefer Orḥot yamim", "SPRHTM"),
+        ("קובץ הערות ומראה מקומות", "Ḳovets heʻarot u-marʼeh meḳomot", "KBCHRTMRHMKMT"),
+        ("ספר דם ענבים", "Sefer Dam ʻanavim", "SPRDMNBM"),  # bet as v, ayin dropped
+        ("الدور السياسي للتليفزيون في اليمن", "al-Dawr al-siyāsī lil-tilīfiziyūn fī al-Yaman",
+         "LDRLSLTLPZNPLMN"),
+        ("فهرست نسخه هاى خطى", "Fihrist-i nuskhahʹhā-yi khaṭṭī", "PHRSTNSKHKT"),
+    ],
+)  # fmt: skip
+def test_consonants_of_a_script_and_its_romanisation_agree(vernacular, romanised, skeleton):
+    assert consonants(vernacular) == skeleton
+    assert consonants(romanised) == skeleton
+
+
+def test_consonants_keep_apart_what_differs():
+    assert consonants("ṿe-hu") == "H"  # ALA-LC ṿ is vav, left out like the letter
+    assert consonants("ve-hu") == "BH"  # v is bet
+    assert consonants("ספר 2") == "SPR2"
+    assert consonants("Sefer ha-ḥayim") != consonants("Sefer ha-zikaron")

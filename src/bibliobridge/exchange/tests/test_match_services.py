@@ -177,3 +177,32 @@ def test_accepting_a_partners_want_reserves_our_offer_for_it(
     assert "Zhao hua xi shi" in " ".join(caught.value.messages)
     second.refresh_from_db()
     assert second.status == MatchStatus.SUGGESTED
+
+
+def test_stored_title_forms_of_hebrew_and_arabic_items_are_made_again(
+    exchange_staff, our_wants, their_offers
+):
+    """Migration 0007: items saved before titles were keyed by their consonants."""
+    import importlib
+
+    from django.apps import apps
+
+    from bibliobridge.exchange.models import ListItem
+
+    author = {"author": "Shneebalg, Avraham Zeʼev", "language": "heb", "year": 1999}
+    hebrew = add(exchange_staff, our_wants, "ספר ארחות ימים", **author)
+    romanised = add(exchange_staff, their_offers, "Sefer Orḥot yamim", **author)
+    english = add(exchange_staff, their_offers, "Collected poems", language="eng")
+    ListItem.objects.filter(pk=hebrew.pk).update(match_title="ספרארחותימים")
+    ListItem.objects.filter(pk=romanised.pk).update(match_title="seferorhotyamim")
+
+    migration = importlib.import_module(
+        "bibliobridge.exchange.migrations.0007_consonant_title_forms"
+    )
+    migration.forms_again(apps, None)
+
+    forms = dict(ListItem.objects.values_list("pk", "match_title"))
+    assert forms[hebrew.pk] == "ספרארחותימים SPRHTM"
+    assert forms[romanised.pk] == "seferorhotyamim SPRHTM"
+    assert forms[english.pk] == "collectedpoems"
+    assert services.find_matches(exchange_staff).new == 1

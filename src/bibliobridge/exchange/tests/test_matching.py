@@ -235,3 +235,99 @@ def test_years_one_apart_need_the_author_or_publisher_and_no_disagreement():
     )
     # Two years apart is another edition.
     assert pairs([wanted], [offer(title, author="Kuhn, Thomas S.", year=1972)]) == []
+
+
+# Pairs from the Library of Congress's records (245 romanised, 880 vernacular), damaged as
+# partners' lists damage them.
+
+
+def test_hebrew_script_against_its_romanisation():
+    author = "Landaʼu, Yehudah Segel"
+    wanted = want("ילקוט סברה לימודית", author=author, year=1999, language="heb")
+    assert pairs([wanted], [offer("Yalḳuṭ sevarah limudit", author=author, year=1999,
+                                  language="heb")]) == [(1, 2)]  # fmt: skip
+    # Another book of his that year shares no consonants' order with it.
+    assert pairs([wanted], [offer("Sefer ha-zikaron", author=author, year=1999,
+                                  language="heb")]) == []  # fmt: skip
+
+
+def test_arabic_script_against_its_romanisation_with_the_subtitle_left_out():
+    wanted = want(
+        "al-Dawr al-siyāsī lil-tilīfiziyūn fī al-Yaman : dirāsah masḥīyah wa-maydānīyah",
+        author="Faqīh, Muḥammad ʻAbd al-Wahhāb", publisher="Maktabat Madbūlī", year=2000,
+        language="ara",
+    )  # fmt: skip
+    offered = offer(
+        "الدور السياسي للتليفزيون في اليمن",
+        author="Faqīh, Muḥammad ʻAbd al-Wahhāb", publisher="Maktabat Madbūlī", year=2000,
+        language="ara",
+    )  # fmt: skip
+    assert pairs([wanted], [offered]) == [(1, 2)]
+
+
+def test_title_forms_of_a_language_in_hebrew_or_arabic_script():
+    # The consonants in upper case beside the folded form; the bidi marks of a colon go.
+    assert title_forms("ספר ארחות ימים :\u200f \u200fחידושים", "heb") == "ספרארחותימים SPRHTM"
+    assert title_forms("Sefer Orḥot yamim : ḥidushim", "he") == "seferorhotyamim SPRHTM"
+
+
+def test_names_in_two_scripts_do_not_disagree():
+    found = pairs(
+        [want("Ōsaka tōnanbu chiiki no chishitsu", author="Miyachi, Yoshinori",
+              publisher="Chishitsu Chōsajo", year=1998, language="jpn")],
+        [offer("大阪東南部地域の地質", author="宮地良典", publisher="Chishitsu Chōsajo",
+               year=1998, language="jpn")],
+    )  # fmt: skip
+    assert found == [(1, 2)]
+    # In one script, names that differ still keep two books apart.
+    assert pairs(
+        [want("Collected poems", author="Larkin, Philip", publisher="Faber", year=1998)],
+        [offer("Collected poems", author="Plath, Sylvia", publisher="Faber", year=1998)],
+    ) == []  # fmt: skip
+
+
+def test_pinyin_syllables_are_not_volume_numbers():
+    # "ti" and "chi" once read as "tome I" and "chast' I" against the characters.
+    found = pairs(
+        [want("Zhongguo jing ji ti zhi gai ge er shi nian ji ben jing yan yan jiu",
+              publisher="Jing ji ke xue chu ban she", year=1998, language="chi")],
+        [offer("中國經濟體制改革二十年基本經驗硏究", publisher="Jing ji ke xue chu ban she",
+               year=1998, language="chi")],
+    )  # fmt: skip
+    assert found == [(1, 2)]
+
+
+def test_numbers_count_only_where_both_titles_give_them():
+    # The subtitle left out carries a number of its own.
+    isbn = "9780767904711"
+    assert pairs(
+        [want("Fit and fabulous after 40", author="Austin, Denise", year=2001, isbn=isbn)],
+        [offer("Fit and fabulous after 40 : a 5-part program for turning back the clock",
+               author="Austin, Denise", year=2001, isbn=isbn)],
+    ) == [(1, 2)]  # fmt: skip
+    # The same numbers in another order are another part.
+    assert pairs(
+        [want("Agricultural research institutes in India. Part 2", year=2000)],
+        [offer("Agricultural research institutes in India. Part 2. Vol. 2", year=2000)],
+    ) == []  # fmt: skip
+
+
+def test_a_digit_slip_is_forgiven_only_under_one_isbn():
+    title, slipped = (
+        "Zhong nan hai kai shi jue ce, 1949-1965",
+        "Zhong nan hai kai shi jue ce, 1949-1956",
+    )
+    values = dict(publisher="Beijing chu ban she", year=1999, language="chi")
+    isbn = "9787200036442"
+    assert pairs([want(title, isbn=isbn, **values)], [offer(slipped, isbn=isbn, **values)]) == [
+        (1, 2)
+    ]
+    assert pairs([want(title, **values)], [offer(slipped, **values)]) == []
+
+
+def test_a_short_main_title_needs_the_author_and_the_year():
+    wanted = want("Volterski vzdihi : izbrane pesmi", author="Rihar, Filip", year=1998)
+    assert pairs([wanted], [offer("Volterski vzdihi", author="Rihar, Filip", year=1998)]) == [
+        (1, 2)
+    ]
+    assert pairs([wanted], [offer("Volterski vzdihi", year=1998)]) == []
