@@ -401,10 +401,11 @@ def _publishers_agree(a: frozenset[str], b: frozenset[str]) -> bool:
     field truncated by a broken directory; "Gyldendal" in "Gyldendalske")."""
     if a & b:
         return True
-    for x in a:
-        for y in b:
-            short, long = (x, y) if len(x) <= len(y) else (y, x)
-            if len(short) >= 5 and long.startswith(short):
+    # Words that share their first five letters, if any, compared in full.
+    heads = {x[:5] for x in a if len(x) >= 5} & {y[:5] for y in b if len(y) >= 5}
+    for x in (x for x in a if x[:5] in heads):
+        for y in (y for y in b if y[:5] in heads):
+            if x.startswith(y) or y.startswith(x):
                 return True
     return False
 

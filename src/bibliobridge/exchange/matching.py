@@ -405,63 +405,37 @@ def match(
 
     ``workers`` > 1 compares the candidate pairs in that many forked processes (a batch
     run on a machine with the cores to spare; not from a web request)."""
+    # The cyclic collector would walk the million items again and again as the lists
+    # below grow (a third of the time); nothing here makes a cycle.
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        return _match(wants, offers, exclude, workers)
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _match(
+    wants: Sequence[Item], offers: Sequence[Item], exclude: Iterable[tuple[int, int]], workers: int
+) -> list[Suggestion]:
     began = time.perf_counter()
     excluded = set(exclude)
-    by_isbn: dict[str, list[int]] = {}
-    by_issn: dict[str, list[int]] = {}
-    by_start: dict[str, list[int]] = {}
-    by_end: dict[str, list[int]] = {}
-    by_deletion: dict[str, list[int]] = {}
-    want_forms: list[list[str]] = []
-    want_isbns: list[str] = []
-    for index, want in enumerate(wants):
-        code = isbn13(want.isbn) if want.isbn else ""
-        want_isbns.append(code)
-        if code:
-            by_isbn.setdefault(code, []).append(index)
-        if want.issn:
-            by_issn.setdefault(want.issn, []).append(index)
-        forms = (want.forms or title_forms(want.title, want.language)).split()
-        want_forms.append(forms)
-        for form in forms:
-            keys = [(by_start, form[:KEY_CHARS]), (by_end, form[-KEY_CHARS:])]
-            if SHORT_MIN <= len(form) <= SHORT_MAX:
-                keys += [(by_deletion, key) for key in _deletions(form)]
-            for table, key in keys:
-                members = table.setdefault(key, [])
-                if not members or members[-1] != index:
-                    members.append(index)
+    parallel = workers > 1 and "fork" in mp.get_all_start_methods()
+    wanted = _WantIndex(wants)
+    by_isbn, by_issn, want_isbns = wanted.by_isbn, wanted.by_issn, wanted.isbns
 
     # One pass over the offers. Partners list the same title alike, so the wants a title
-    # meets are worked out once per distinct title (or stored forms).
-    memo: dict[str, tuple[list[str], tuple[int, ...]]] = {}
-    empty: tuple[int, ...] = ()
-
-    def title_hits(forms: list[str]) -> tuple[int, ...]:
-        """The wants whose keys the title meets and whose titles are close to it."""
-        found: set[int] = set()
-        for form in forms:
-            found.update(by_start.get(form[:KEY_CHARS], empty))
-            found.update(by_end.get(form[-KEY_CHARS:], empty))
-            if SHORT_MIN <= len(form) <= SHORT_MAX + 1:
-                for key in _deletions(form):
-                    found.update(by_deletion.get(key, empty))
-        return tuple(index for index in found if _titles_close(want_forms[index], forms))
-
-    # Most offers meet no want: the keys of every offer are looked up in bulk (map and
-    # dict.get run in C), and only those that meet one go through the loop below.
+    # meets are worked out once per distinct title (or stored forms). (Two processes
+    # would not gain: forking costs what half the lookups do.)
     started = time.perf_counter()
     offers = offers if isinstance(offers, list) else list(offers)
     keys = [o.forms or f"{o.title}\x00{o.language}" for o in offers]
-    for key, offer in dict(zip(keys, offers, strict=True)).items():
-        if offer.forms:
-            forms = offer.forms.split()
-        elif offer.title.isascii() and catalogue_language(offer.language) not in _KEYED_APART:
-            squeezed = _ascii_squeezed(offer.title)
-            forms = [squeezed] if squeezed else []
-        else:
-            forms = title_forms(offer.title, offer.language).split()
-        memo[key] = (forms, title_hits(forms))
+    distinct = dict(zip(keys, offers, strict=True))
+    titles = [_offer_forms(offer) for offer in distinct.values()]
+    met = list(map(wanted.title_hits, titles))
+    memo = dict(zip(distinct, zip(titles, met, strict=True), strict=True))
+    empty: tuple[int, ...] = ()
     known_list = list(map(memo.__getitem__, keys))
     isbns = [o.isbn for o in offers]
     for number in [n for n, code in enumerate(isbns) if code and len(code) != 13]:
@@ -514,24 +488,14 @@ def match(
         }
     )
     started = time.perf_counter()
-    # The catalogue's comparison on what is left, in worker processes when asked.
-    _STATE[:] = [wants, offer_list, want_forms, offer_forms]
-    try:
-        if workers > 1 and len(candidates) > 2000 and "fork" in mp.get_all_start_methods():
-            # By want, so that each want is profiled once; fork shares the items.
-            chunks = [[c for c in candidates if c[0] % workers == w] for w in range(workers)]
-            # Frozen, the collector in a worker does not walk (and so copy) the parent's
-            # million items.
-            gc.freeze()
-            try:
-                with mp.get_context("fork").Pool(workers) as pool:
-                    judged = [row for part in pool.map(_compare, chunks) for row in part]
-            finally:
-                gc.unfreeze()
-        else:
-            judged = _compare(candidates)
-    finally:
-        _STATE.clear()
+    # The catalogue's comparison on what is left; by want, so that each want is profiled
+    # once in one worker.
+    if parallel and len(candidates) > 2000:
+        chunks = [[c for c in candidates if c[0] % workers == w] for w in range(workers)]
+    else:
+        chunks = [candidates]
+    state = [wants, offer_list, wanted.forms, offer_forms]
+    judged = [row for part in _in_workers(_compare, chunks, state) for row in part]
     found: list[Suggestion] = []
     # The editions (ISBNs, year) each want and each offer met.
     seen: tuple[dict[int, set], dict[int, set]] = ({}, {})
@@ -556,8 +520,79 @@ def match(
     return found
 
 
-# What the comparison workers read: (wants, offers kept, their title forms), set by match.
+class _WantIndex:
+    """The wants under their keys: ISBN-13, ISSN, and the start, the end and (for a short
+    title) each one-letter deletion of every title form."""
+
+    def __init__(self, wants: Sequence[Item]) -> None:
+        self.by_isbn: dict[str, list[int]] = {}
+        self.by_issn: dict[str, list[int]] = {}
+        self.by_start: dict[str, list[int]] = {}
+        self.by_end: dict[str, list[int]] = {}
+        self.by_deletion: dict[str, list[int]] = {}
+        self.forms: list[list[str]] = []
+        self.isbns: list[str] = []
+        for index, want in enumerate(wants):
+            code = isbn13(want.isbn) if want.isbn else ""
+            self.isbns.append(code)
+            if code:
+                self.by_isbn.setdefault(code, []).append(index)
+            if want.issn:
+                self.by_issn.setdefault(want.issn, []).append(index)
+            forms = (want.forms or title_forms(want.title, want.language)).split()
+            self.forms.append(forms)
+            for form in forms:
+                keys = [(self.by_start, form[:KEY_CHARS]), (self.by_end, form[-KEY_CHARS:])]
+                if SHORT_MIN <= len(form) <= SHORT_MAX:
+                    keys += [(self.by_deletion, key) for key in _deletions(form)]
+                for table, key in keys:
+                    members = table.setdefault(key, [])
+                    if not members or members[-1] != index:
+                        members.append(index)
+
+    def title_hits(self, forms: list[str]) -> tuple[int, ...]:
+        """The wants whose keys the title meets and whose titles are close to it."""
+        found: set[int] = set()
+        empty = ()
+        for form in forms:
+            found.update(self.by_start.get(form[:KEY_CHARS], empty))
+            found.update(self.by_end.get(form[-KEY_CHARS:], empty))
+            if SHORT_MIN <= len(form) <= SHORT_MAX + 1:
+                for key in _deletions(form):
+                    found.update(self.by_deletion.get(key, empty))
+        return tuple(i for i in found if _titles_close(self.forms[i], forms))
+
+
+def _offer_forms(offer: Item) -> list[str]:
+    if offer.forms:
+        return offer.forms.split()
+    if offer.title.isascii() and catalogue_language(offer.language) not in _KEYED_APART:
+        squeezed = _ascii_squeezed(offer.title)
+        return [squeezed] if squeezed else []
+    return title_forms(offer.title, offer.language).split()
+
+
+# What the workers read, set by match: shared with them by fork, not sent.
 _STATE: list = []
+
+
+def _in_workers(function, chunks: list[list], state: list) -> list[list]:
+    """``function`` on each chunk: in that many forked processes when there are several,
+    the work a batch run spreads over the cores (not from a web request)."""
+    _STATE[:] = state
+    try:
+        if len(chunks) == 1:
+            return [function(chunks[0])]
+        # Frozen, the collector in a worker does not walk (and so copy) the parent's
+        # million items.
+        gc.freeze()
+        try:
+            with mp.get_context("fork").Pool(len(chunks)) as pool:
+                return pool.map(function, chunks)
+        finally:
+            gc.unfreeze()
+    finally:
+        _STATE.clear()
 
 
 def _compare(candidates: list[tuple[int, int]]) -> list[tuple]:
