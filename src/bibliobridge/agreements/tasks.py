@@ -16,6 +16,7 @@ from django_tasks.base import TaskResultStatus
 
 from bibliobridge.core.enums import Action
 from bibliobridge.core.services import log_activity
+from bibliobridge.core.tasks import queue_once
 
 from .enums import AgreementStatus, DeadlineKind
 from .models import Agreement, Reminder
@@ -148,18 +149,5 @@ def daily_run_queued() -> bool:
 
 
 def schedule_next_run(run_after: dt.datetime | None = None) -> bool:
-    """Queue the daily run unless one is queued already. Backends that cannot defer
-    (the immediate one in tests) would run it at once, over and over: skip them."""
-    backend = task_agreement_reminders.get_backend()
-    if not backend.supports_defer or not _is_database_backend(backend):
-        return False
-    if daily_run_queued():
-        return False
-    task_agreement_reminders.using(run_after=run_after or next_run_time()).enqueue()
-    return True
-
-
-def _is_database_backend(backend: object) -> bool:
-    from django_tasks_db.backend import DatabaseBackend
-
-    return isinstance(backend, DatabaseBackend)
+    """Queue the daily run unless one is queued already."""
+    return queue_once(task_agreement_reminders, run_after or next_run_time())

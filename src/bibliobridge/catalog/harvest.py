@@ -28,11 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_tasks import task
-from django_tasks.base import TaskResultStatus
 from lxml import etree
 
 from bibliobridge.core import http
 from bibliobridge.core.models import User
+from bibliobridge.core.tasks import queue_once
 from bibliobridge.partners.enums import EndpointKind
 from bibliobridge.partners.models import Endpoint, Institution
 
@@ -471,18 +471,5 @@ def next_run_time(now: dt.datetime | None = None) -> dt.datetime:
 
 
 def schedule_next_run(run_after: dt.datetime | None = None) -> bool:
-    """Queue the daily harvest unless one is queued. Backends that cannot defer (the
-    immediate one in tests) would run it at once, over and over: they are skipped."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    backend = task_catalog_harvest.get_backend()
-    if not backend.supports_defer or not isinstance(backend, DatabaseBackend):
-        return False
-    queued = DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=task_catalog_harvest.module_path
-    )
-    if queued.exists():
-        return False
-    task_catalog_harvest.using(run_after=run_after or next_run_time()).enqueue()
-    return True
+    """Queue the daily harvest unless one is queued."""
+    return queue_once(task_catalog_harvest, run_after or next_run_time())

@@ -4,8 +4,9 @@ A partner opens the portal with a private link (no staff account): a random toke
 which only the SHA-256 is stored. Adding an item to the cart reserves it for the partner
 at once (exchange.reservations); the cart's items are held for EXCHANGE_CART_HOURS after
 the partner last added one, then given back (``expire_carts``, run as any portal page
-opens and by ``task_exchange_carts``). Submitting the cart makes it an order, and the
-partner's exchange contact is mailed a confirmation in the partner's language.
+opens and by ``task_exchange_carts``, which adding an item queues for when the hold runs
+out). Submitting the cart makes it an order, and the partner's exchange contact is mailed
+a confirmation in the partner's language.
 
 Portal writes have no staff actor (``actor`` None); the history says "… in portal".
 """
@@ -29,6 +30,7 @@ from django_tasks import task
 from bibliobridge.core.enums import Action
 from bibliobridge.core.models import User, hash_token
 from bibliobridge.core.services import log_activity
+from bibliobridge.core.tasks import queue_once
 from bibliobridge.partners.enums import ContactRole
 from bibliobridge.partners.models import Contact, Institution
 
@@ -223,7 +225,13 @@ def add_to_cart(partner: Institution, item_id: int) -> OrderLine:
         order=cart, item=item, title=item.title, author=item.author, year=item.year, isbn=item.isbn
     )
     log_activity(None, Action.UPDATED, cart, {LINE: [None, str(line)]}, "add in portal")
+    # The worker gives the cart back when its hold runs out, if no page opens before.
+    transaction.on_commit(partial(queue_once, task_exchange_carts, _hold_ends(line.added_at)))
     return line
+
+
+def _hold_ends(last_added: dt.datetime) -> dt.datetime:
+    return last_added + dt.timedelta(hours=settings.EXCHANGE_CART_HOURS, seconds=1)
 
 
 @transaction.atomic
@@ -410,5 +418,15 @@ def task_exchange_order_mail(order_id: int) -> int:
 
 @task()
 def task_exchange_carts() -> int:
-    """Give back the items of carts whose hold ran out (see expire_carts)."""
-    return expire_carts()
+    """Give back the items of carts whose hold ran out (see expire_carts); then come back
+    when the next cart's hold runs out."""
+    given_back = expire_carts()
+    holds = (
+        PortalOrder.objects.filter(status=OrderStatus.CART)
+        .annotate(last=Max("lines__added_at", filter=Q(lines__released_at__isnull=True)))
+        .exclude(last=None)
+        .values_list("last", flat=True)
+    )
+    if holds:
+        queue_once(task_exchange_carts, _hold_ends(min(holds)))
+    return given_back

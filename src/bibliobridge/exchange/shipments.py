@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models.functions import Length
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from bibliobridge.core.enums import Action
 from bibliobridge.core.models import User
@@ -356,6 +357,9 @@ def update_line(actor: User, line: ShipmentItem, values: dict[str, Any]) -> dict
     shipment = _editable(line.shipment)
     line = ShipmentItem.objects.select_for_update().get(pk=line.pk)
     fields = _clean_line(shipment, values)
+    item = line.list_item if shipment.is_outgoing else None
+    if item is not None and "quantity" in fields:
+        _check_copies(item, fields)
     before = snapshot(line, fields.keys())
     for name, value in fields.items():
         setattr(line, name, value)
@@ -368,6 +372,25 @@ def update_line(actor: User, line: ShipmentItem, values: dict[str, Any]) -> dict
             actor, Action.UPDATED, shipment, {f"{label}.{k}": v for k, v in changes.items()}
         )
     return changes
+
+
+def _check_copies(item: ListItem, fields: dict[str, Any]) -> None:
+    """Our line sends some or all of the copies our item lists, and is worth its share
+    of the item's price unless a value is given."""
+    quantity = fields["quantity"]
+    if isinstance(quantity, int) and quantity > item.quantity:
+        raise ValidationError(
+            {
+                "quantity": ngettext(
+                    "“%(title)s” lists %(count)d copy; send at most that many.",
+                    "“%(title)s” lists %(count)d copies; send at most that many.",
+                    item.quantity,
+                )
+                % {"title": item.title, "count": item.quantity}
+            }
+        )
+    if isinstance(quantity, int) and item.price is not None and "value" not in fields:
+        fields["value"] = item.price * quantity
 
 
 @transaction.atomic
@@ -430,9 +453,30 @@ def ship(actor: User, shipment: Shipment, on: dt.date | None = None) -> Shipment
         if problems:
             raise NotShippable(" ".join(problems))
     _move(actor, shipment, SHIPMENT_MOVES, "ship", day)
+    for line in shipment.items.select_related("list_item").filter(list_item__isnull=False):
+        if line.quantity < line.list_item.quantity:
+            _keep_unsent_copies(actor, line.list_item, line.quantity)
     sent = ListItem.objects.filter(shipment_items__shipment=shipment)
     sent.update(status=ItemStatus.SENT, updated_at=timezone.now())
     return shipment
+
+
+def _keep_unsent_copies(actor: User, item: ListItem, sent: int) -> ListItem:
+    """The copies of our item that stay behind go back on offer, as an item of their own
+    on the same list; the item shipped keeps its history and the copies sent."""
+    rest = ListItem.objects.get(pk=item.pk)
+    rest.pk = None
+    rest.quantity = item.quantity - sent
+    rest.status, rest.reserved_for, rest.reserved_at = ItemStatus.AVAILABLE, None, None
+    rest.created_at = timezone.now()
+    rest.save()
+    ListItem.objects.filter(pk=item.pk).update(quantity=sent)
+    label = str(ListItem._meta.verbose_name)
+    log_activity(
+        actor, Action.UPDATED, item.exchange_list,
+        {f"{label} {item.pk}.quantity": [item.quantity, sent], label: [None, str(rest)]},
+    )  # fmt: skip
+    return rest
 
 
 @transaction.atomic

@@ -4,7 +4,9 @@ import datetime as dt
 
 from django.db.models import Min
 from django.utils import timezone
-from django_tasks import TaskResultStatus, task
+from django_tasks import task
+
+from bibliobridge.core.tasks import queue_once
 
 from . import copies, copyright, outbox, services
 from .enums import Delivery
@@ -24,19 +26,8 @@ def task_ill_outbox() -> None:
 
 
 def schedule_retry(at: dt.datetime) -> bool:
-    """Queue a run for when the next retry is due, unless one is queued already. Backends
-    that cannot defer (the immediate one in tests) would run it at once, over and over."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    if not isinstance(task_ill_outbox.get_backend(), DatabaseBackend):
-        return False
-    if DBTaskResult.objects.filter(
-        status=TaskResultStatus.READY, task_path=task_ill_outbox.module_path
-    ).exists():
-        return False
-    task_ill_outbox.using(run_after=at).enqueue()
-    return True
+    """Queue a run for when the next retry is due, unless one is queued already."""
+    return queue_once(task_ill_outbox, at)
 
 
 @task()
@@ -49,8 +40,5 @@ def task_ill_daily() -> dict[str, int]:
         "copies_purged": copies.purge_ended(),
         "copyright_records_purged": copyright.purge_old(),
     }
-    from django_tasks_db.backend import DatabaseBackend
-
-    if isinstance(task_ill_daily.get_backend(), DatabaseBackend):
-        task_ill_daily.using(run_after=timezone.now() + dt.timedelta(days=1)).enqueue()
+    queue_once(task_ill_daily, timezone.now() + dt.timedelta(days=1))
     return result

@@ -436,6 +436,34 @@ def test_a_cart_left_too_long_is_given_back(
     assert portal.expire_carts() == 0
 
 
+def test_the_worker_gives_carts_back_when_their_hold_runs_out(
+    partner, rival, terms, items, settings, django_capture_on_commit_callbacks
+):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    settings.EXCHANGE_CART_HOURS = 48
+    with django_capture_on_commit_callbacks(execute=True):
+        line = portal.add_to_cart(partner, items[0].pk)
+    queued = DBTaskResult.objects.get()
+    assert queued.task_path == "bibliobridge.exchange.portal.task_exchange_carts"
+    assert queued.run_after - line.added_at == dt.timedelta(hours=48, seconds=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        portal.add_to_cart(rival, items[1].pk)
+    assert DBTaskResult.objects.count() == 1  # one run is queued, for the earliest hold
+
+    # The run comes: the partner's hold has run out, the rival's has not.
+    OrderLine.objects.filter(pk=line.pk).update(added_at=timezone.now() - dt.timedelta(hours=49))
+    DBTaskResult.objects.all().delete()  # the worker has taken it
+    assert portal.task_exchange_carts.call() == 1
+    assert ListItem.objects.get(pk=items[0].pk).status == ItemStatus.AVAILABLE
+    assert ListItem.objects.get(pk=items[1].pk).status == ItemStatus.RESERVED
+    rival_line = OrderLine.objects.get(item=items[1])
+    assert DBTaskResult.objects.get().run_after == rival_line.added_at + dt.timedelta(
+        hours=48, seconds=1
+    )
+
+
 # ---------------------------------------------------------------- staff
 
 

@@ -273,3 +273,29 @@ def test_items_still_in_the_partners_cart_wait_for_the_order(exchange_staff, off
     assert list(queries.reserved_for_shipment(partner)) == []
     portal.submit_cart(partner)
     assert list(queries.reserved_for_shipment(partner)) == [chosen]
+
+
+def test_copies_left_behind_go_back_on_offer(exchange_staff, partner, prepared, reserved):
+    shipments.delete_box(exchange_staff, prepared.boxes.get(number=2))
+    line = prepared.items.get(list_item=reserved[0])  # 红楼梦, two copies at 45.50
+    with pytest.raises(ValidationError) as error:
+        shipments.update_line(exchange_staff, line, {"quantity": 3})
+    assert list(error.value.message_dict) == ["quantity"]
+    assert "红楼梦" in error.value.message_dict["quantity"][0]
+    shipments.update_line(exchange_staff, line, {"quantity": 1})
+    line.refresh_from_db()
+    assert (line.quantity, line.value) == (1, Decimal("45.50"))
+
+    shipments.ship(exchange_staff, prepared, dt.date(2026, 11, 20))
+
+    sent = ListItem.objects.get(pk=reserved[0].pk)
+    assert (sent.status, sent.quantity, sent.reserved_for_id) == ("sent", 1, partner.pk)
+    rest = ListItem.objects.exclude(pk=sent.pk).get(title="红楼梦")
+    assert (rest.status, rest.quantity, rest.reserved_for_id, rest.exchange_list_id) == (
+        "available", 1, None, sent.exchange_list_id,
+    )  # fmt: skip
+    assert (rest.isbn, rest.price, rest.match_title) == (sent.isbn, sent.price, sent.match_title)
+    # The copy left behind is offered again, to this partner or another.
+    assert rest in queries.available_offers()
+    # Sending every copy leaves nothing behind.
+    assert ListItem.objects.filter(title="Война и мир").count() == 1
