@@ -9,7 +9,7 @@ message, answered with 422.
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from ninja import Field, Query, Router, Schema
 
 from bibliobridge.core.access import check_perm
+from bibliobridge.core.models import User
 from bibliobridge.exchange import ledger, queries, services, shipments
 from bibliobridge.exchange.enums import ItemStatus
 from bibliobridge.exchange.forms import ItemForm
@@ -61,6 +62,11 @@ MOVES: dict[str, Any] = {
 class Paging(Schema):
     page: int = 1
     page_size: int = 50
+
+
+def _user(request: HttpRequest) -> User:
+    # The token authenticated the request, so the user is signed in.
+    return cast(User, request.user)
 
 
 def _page(rows: QuerySet, paging: Paging) -> dict[str, Any]:
@@ -212,8 +218,11 @@ def _checked(exchange_list: ExchangeList, data: dict[str, Any], item: ListItem |
     return form.cleaned_data
 
 
+ITEM_FORM_FIELDS = list(ItemForm.base_fields)
+
+
 def _form_values(item: ListItem) -> dict[str, Any]:
-    return {name: getattr(item, name) for name in ItemForm._meta.fields or ()}
+    return {name: getattr(item, name) for name in ITEM_FORM_FIELDS}
 
 
 @router.get("/lists", response=ListPage, summary="Offer and want lists, ours and partners'")
@@ -259,7 +268,7 @@ def add_item(request: HttpRequest, list_id: int, payload: ItemIn):
     if exchange_list.is_offer and not data["status"]:
         data["status"] = ItemStatus.AVAILABLE
     values = _checked(exchange_list, data, None)
-    item = services.add_item(request.user, exchange_list, values)
+    item = services.add_item(_user(request), exchange_list, values)
     return 201, _item(item.pk)
 
 
@@ -276,7 +285,7 @@ def update_item(request: HttpRequest, item_id: int, payload: ItemPatch):
     item = _item(item_id)
     given = payload.dict(exclude_unset=True)
     cleaned = _checked(item.exchange_list, {**_form_values(item), **given}, item)
-    services.update_item(request.user, item, {k: cleaned[k] for k in given if k in cleaned})
+    services.update_item(_user(request), item, {k: cleaned[k] for k in given if k in cleaned})
     return _item(item_id)
 
 
@@ -365,7 +374,7 @@ def accept_match(request: HttpRequest, match_id: int):
     when the suggestion was decided already, or someone else has the item, nothing changes
     and the answer is 422 with the reason."""
     check_perm(request.user, VIEW_LISTS, DECIDE_MATCHES)
-    services.accept(request.user, _match(match_id))
+    services.accept(_user(request), _match(match_id))
     return _match(match_id)
 
 
@@ -373,7 +382,7 @@ def accept_match(request: HttpRequest, match_id: int):
 def reject_match(request: HttpRequest, match_id: int):
     """Once only; a rejected pair is never suggested again. Decided already: 422."""
     check_perm(request.user, VIEW_LISTS, DECIDE_MATCHES)
-    services.reject(request.user, _match(match_id))
+    services.reject(_user(request), _match(match_id))
     return _match(match_id)
 
 
@@ -440,7 +449,7 @@ class LineOut(Schema):
 
     @staticmethod
     def resolve_box(obj: ShipmentItem) -> int | None:
-        return obj.box.number if obj.box_id else None
+        return obj.box.number if obj.box is not None else None
 
 
 class ShipmentDetailOut(ShipmentOut):
@@ -522,7 +531,7 @@ def move_shipment(request: HttpRequest, shipment_id: int, action: str, payload: 
         shipment = queries.shipment_detail(shipment_id)
     except Shipment.DoesNotExist as error:
         raise Http404 from error
-    MOVES[action](request.user, shipment, payload.on, payload.mail)
+    MOVES[action](_user(request), shipment, payload.on, payload.mail)
     return _shipment(shipment_id)
 
 
