@@ -521,7 +521,9 @@ def get_shipment(request: HttpRequest, shipment_id: int):
 @router.post("/shipments/{int:shipment_id}/{action}", response=ShipmentDetailOut,
              summary="Move a shipment's status (ship, deliver, acknowledge, cancel, thank, "
                      "discard)")  # fmt: skip
-def move_shipment(request: HttpRequest, shipment_id: int, action: str, payload: MoveIn):
+def move_shipment(
+    request: HttpRequest, shipment_id: int, action: str, payload: MoveIn | None = None
+):
     """A move the workflow does not allow now, or that something on the shipment stops,
     is refused with 422 and the reason; nothing changes."""
     check_perm(request.user, VIEW_SHIPMENTS, CHANGE_SHIPMENT)
@@ -531,7 +533,8 @@ def move_shipment(request: HttpRequest, shipment_id: int, action: str, payload: 
         shipment = queries.shipment_detail(shipment_id)
     except Shipment.DoesNotExist as error:
         raise Http404 from error
-    MOVES[action](_user(request), shipment, payload.on, payload.mail)
+    on, mail = (payload.on, payload.mail) if payload is not None else (None, False)
+    MOVES[action](_user(request), shipment, on, mail)
     return _shipment(shipment_id)
 
 
