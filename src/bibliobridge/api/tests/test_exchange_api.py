@@ -334,6 +334,27 @@ def test_shipping_through_the_service(exchange_staff, staff_api, prepared, reser
     assert (entry.actor, entry.changes["status"]) == (exchange_staff, ["prepared", "shipped"])
 
 
+def test_a_partners_shipment_is_thanked_or_discarded(exchange_staff, staff_api, partner):
+    incoming = shipments.create_incoming(exchange_staff, partner, {"courier": "EMS"})
+    path = f"/shipments/{incoming.pk}"
+    # Checking takes what was found line by line: the page's, not a move here.
+    assert staff_api.get(f"{URL}{path}").json()["actions"] == ["discard"]
+
+    no_contact = post(staff_api, f"{path}/thank", {"mail": True})
+    not_yet = post(staff_api, f"{path}/thank")
+    discarded = post(staff_api, f"{path}/discard")
+
+    assert no_contact.json()["detail"] == {
+        "mail": ["The partner's exchange terms name no contact with an e-mail address."]
+    }
+    assert not_yet.json()["detail"] == {
+        "__all__": [
+            f"{incoming.number} is “Received”, so “Send the acknowledgement” is not possible."
+        ]
+    }
+    assert (discarded.status_code, discarded.json()["status"]) == (200, "cancelled")
+
+
 # ---------------------------------------------------------------- ledger
 
 
