@@ -59,9 +59,10 @@ def on_unauthenticated(request: HttpRequest, exc: AuthenticationError):
     return api.create_response(request, {"detail": "authentication required"}, status=401)
 
 
-from . import agreements, catalogue, ill, institutions  # noqa: E402  (routers register on the api above)
+from . import agreements, catalogue, exchange, ill, institutions  # noqa: E402  (routers register on the api above)
 
 api.add_router("/institutions", institutions.router)
 api.add_router("/agreements", agreements.router)
 api.add_router("/catalogue", catalogue.router)
 api.add_router("/ill", ill.router)
+api.add_router("/exchange", exchange.router)
