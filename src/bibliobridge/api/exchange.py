@@ -43,21 +43,6 @@ DECIDE_MATCHES = "exchange.decide_matches"
 VIEW_SHIPMENTS, CHANGE_SHIPMENT = "exchange.view_shipment", "exchange.change_shipment"
 VIEW_LEDGER = VIEW_SHIPMENTS  # the ledger is what the shipments add up to
 
-# Each status move the shipment page offers, by the service of that move (as
-# views_shipments.shipment_move): (user, shipment, day, mail).
-MOVES: dict[str, Any] = {
-    "ship": lambda user, shipment, on, mail: shipments.ship(user, shipment, on),
-    "deliver": lambda user, shipment, on, mail: shipments.record_delivery(user, shipment, on),
-    "acknowledge": lambda user, shipment, on, mail: shipments.record_acknowledgement(
-        user, shipment, on
-    ),
-    "cancel": lambda user, shipment, on, mail: shipments.cancel_shipment(user, shipment),
-    "thank": lambda user, shipment, on, mail: shipments.send_acknowledgement(
-        user, shipment, on, mail
-    ),
-    "discard": lambda user, shipment, on, mail: shipments.discard_incoming(user, shipment),
-}
-
 
 class Paging(Schema):
     page: int = 1
@@ -465,7 +450,7 @@ class ShipmentDetailOut(ShipmentOut):
         return [
             move.action
             for move in shipment_actions(obj.direction, obj.status)
-            if move.action in MOVES
+            if move.action in shipments.SHIPMENT_MOVE_ACTIONS
         ]
 
     @staticmethod
@@ -527,14 +512,14 @@ def move_shipment(
     """A move the workflow does not allow now, or that something on the shipment stops,
     is refused with 422 and the reason; nothing changes."""
     check_perm(request.user, VIEW_SHIPMENTS, CHANGE_SHIPMENT)
-    if action not in MOVES:
+    if action not in shipments.SHIPMENT_MOVE_ACTIONS:
         raise Http404
     try:
         shipment = queries.shipment_detail(shipment_id)
     except Shipment.DoesNotExist as error:
         raise Http404 from error
     on, mail = (payload.on, payload.mail) if payload is not None else (None, False)
-    MOVES[action](_user(request), shipment, on, mail)
+    shipments.move_shipment(_user(request), shipment, action, on, mail)
     return _shipment(shipment_id)
 
 

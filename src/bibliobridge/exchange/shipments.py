@@ -479,6 +479,26 @@ def _keep_unsent_copies(actor: User, item: ListItem, sent: int) -> ListItem:
     return rest
 
 
+def move_shipment(
+    actor: User, shipment: Shipment, action: str, on: dt.date | None = None, mail: bool = False
+) -> Shipment:
+    """The status move ``action`` by the service of that move; the page and the API both
+    come here. KeyError for an action no service makes (the check has a page of its own)."""
+    return _MOVE_SERVICES[action](actor, shipment, on, mail)
+
+
+# Each move of SHIPMENT_MOVES but the check: (actor, shipment, day, mail the letter).
+_MOVE_SERVICES: dict[str, Any] = {
+    "ship": lambda actor, shipment, on, mail: ship(actor, shipment, on),
+    "deliver": lambda actor, shipment, on, mail: record_delivery(actor, shipment, on),
+    "acknowledge": lambda actor, shipment, on, mail: record_acknowledgement(actor, shipment, on),
+    "cancel": lambda actor, shipment, on, mail: cancel_shipment(actor, shipment),
+    "thank": lambda actor, shipment, on, mail: send_acknowledgement(actor, shipment, on, mail),
+    "discard": lambda actor, shipment, on, mail: discard_incoming(actor, shipment),
+}
+SHIPMENT_MOVE_ACTIONS = tuple(_MOVE_SERVICES)
+
+
 @transaction.atomic
 def record_delivery(actor: User, shipment: Shipment, on: dt.date | None = None) -> Shipment:
     day = on or _today()

@@ -5,6 +5,7 @@ get_*_for_user helpers. Writes go through `shipments` (the services); a refused 
 shows its message on the form's field or at the top of the page, and changes nothing.
 """
 
+from functools import partial
 from typing import Any
 
 from django.contrib import messages
@@ -256,15 +257,11 @@ def shipment_edit(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @require_perm(VIEW_SHIPMENTS, CHANGE_SHIPMENT)
 def shipment_move(request: HttpRequest, pk: int, action: str) -> HttpResponse:
-    """One change of status, by the service of that change."""
+    """One change of status, by the service of that change (shipments.move_shipment)."""
     shipment = get_shipment_for_user(request.user, pk, CHANGE_SHIPMENT)
     services = {
-        "ship": lambda user, on, mail: shipments.ship(user, shipment, on),
-        "deliver": lambda user, on, mail: shipments.record_delivery(user, shipment, on),
-        "acknowledge": lambda user, on, mail: shipments.record_acknowledgement(user, shipment, on),
-        "cancel": lambda user, on, mail: shipments.cancel_shipment(user, shipment),
-        "thank": lambda user, on, mail: shipments.send_acknowledgement(user, shipment, on, mail),
-        "discard": lambda user, on, mail: shipments.discard_incoming(user, shipment),
+        name: partial(shipments.move_shipment, shipment=shipment, action=name)
+        for name in shipments.SHIPMENT_MOVE_ACTIONS
     }
     if _moved(request, services, action):
         messages.success(
@@ -287,7 +284,7 @@ def _moved(request: HttpRequest, services: dict[str, Any], action: str) -> bool:
                 messages.error(request, f"{form.fields[field].label}: {error}")
         return False
     try:
-        services[action](_user(request), form.cleaned_data["on"], form.cleaned_data["mail"])
+        services[action](_user(request), on=form.cleaned_data["on"], mail=form.cleaned_data["mail"])
     except ValidationError as error:
         _refused(request, error)
         return False
