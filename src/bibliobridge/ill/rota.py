@@ -11,17 +11,26 @@
    asking it to its supplying, over the past year); then the partner we have borrowed less
    from against what we lent it (its load). Every candidate keeps the reasons for its
    place, and every partner left out keeps why.
+
+What a rota reads of every partner (its directory entry, closures near today, agreements,
+speed and load) is its ``Standing``, read at most once a minute (the speed once an hour)
+and at once again when a policy, endpoint or closure is saved; each partner's place and
+reasons are worked out once per standing and language. A rota then costs ``who_holds``
+and a loop over the holders.
 """
 
 import datetime as dt
 import functools
 import statistics
+import time
+import zoneinfo
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import NamedTuple
 
 from django.core.cache import cache
-from django.db.models import Count, DurationField, Exists, ExpressionWrapper, F, OuterRef, Q
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Q
 from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -30,7 +39,7 @@ from bibliobridge.agreements.enums import AgreementStatus, AgreementType
 from bibliobridge.agreements.models import AgreementParty
 from bibliobridge.catalog.queries import who_holds
 from bibliobridge.partners.enums import EndpointKind, PaymentMethod
-from bibliobridge.partners.models import Closure, Endpoint, Institution
+from bibliobridge.partners.models import Closure, Endpoint, IllPolicy, Institution
 
 from .enums import Role, Service
 from .models import IllRequest, RotaEntry
@@ -76,28 +85,41 @@ def build(request: IllRequest) -> Rota:
                 holders.setdefault(holder.institution.pk, holder.institution)
     standing = _standing()
     held_locally = standing.home_id in holders
-    # A title can be held by hundreds: what is read of each partner is read for all at
-    # once, in narrow queries.
-    partners = list(
-        Institution.objects.filter(pk__in=[pk for pk in holders if pk != standing.home_id])
-        .select_related("ill_policy")
-        .annotate(
-            speaks_iso18626=Exists(
-                Endpoint.objects.filter(institution=OuterRef("pk"), kind=EndpointKind.ISO18626)
-            )
-        )
-        .order_by("pk")
-    )
-    closures = _closures([p.pk for p in partners])
+    # A title can be held by hundreds: what the rota reads of each partner is read for
+    # all partners at once with the standing.
+    partners = sorted(pk for pk in holders if pk != standing.home_id)
+    closures = standing.closures
+    ranks = _ranks(standing, get_language() or "")
     candidates, left_out = [], []
-    for partner in partners:
-        why_not = _why_not(partner, request, standing.home_country, closures.get(partner.pk, []))
+    for pk in partners:
+        lender = standing.lenders.get(pk, NOT_A_LENDER)
+        why_not = _why_not(lender, request, standing.home_country, closures.get(pk, []))
         if why_not:
-            left_out.append((partner, why_not))
+            left_out.append((holders[pk], why_not))
             continue
-        candidates.append(_ranked(partner, standing))
+        rank, reasons = ranks.get(pk) or _ranked(pk, lender, standing, ranks.say)
+        candidates.append(Candidate(holders[pk], list(reasons), rank))
     candidates.sort(key=lambda c: c.rank)
     return Rota(candidates, left_out, held_locally)
+
+
+class Lender(NamedTuple):
+    """What the rota reads of a partner as a lender, whatever the item: its ISO 18626
+    service and its ILL policy (none: no limits)."""
+
+    speaks_iso18626: bool
+    lends_returnables: bool = True
+    supplies_copies: bool = True
+    countries_served: frozenset[str] = frozenset()  # empty: every country
+    free: bool = False
+    max_cost: Decimal | None = None
+    max_cost_currency: str = ""
+
+    def serves(self, country: str) -> bool:
+        return not self.countries_served or country in self.countries_served
+
+
+NOT_A_LENDER = Lender(speaks_iso18626=False)
 
 
 @dataclass(frozen=True)
@@ -111,8 +133,11 @@ class Standing:
     reciprocal: frozenset[int]
     balance: dict[int, tuple[int, int]]  # partner → (we borrowed from it, it borrowed from us)
     turnaround: dict[int, tuple[float, int]]  # partner → (median days, of how many)
+    lenders: dict[int, Lender]  # partners with an ISO 18626 service or an ILL policy
+    closures: dict[int, list[tuple[dt.date, dt.date, str]]]  # partner → near today's
+    read_at: float = 0.0  # when: what is worked out from it is kept under this
 
-    @property
+    @functools.cached_property
     def typical(self) -> float:
         """The median partner's speed: a partner not asked in the past year ranks as that,
         neither first nor last."""
@@ -130,51 +155,77 @@ def _standing() -> Standing:
             reciprocal=frozenset(_reciprocal(home)),
             balance=_balance(),
             turnaround=_turnaround(),
+            lenders=_lenders(),
+            closures=_closures(),
+            read_at=time.time(),
         )
         cache.set(STANDING_CACHE, standing, STANDING_CACHE_SECONDS)
     return standing
 
 
-def _closures(partner_ids: list[int]) -> dict[int, list[Closure]]:
-    """Per partner, its closures that may cover today somewhere in the world."""
+def _lenders() -> dict[int, Lender]:
+    speaking = set(
+        Endpoint.objects.filter(kind=EndpointKind.ISO18626).values_list("institution_id", flat=True)
+    )
+    lenders = {pk: Lender(speaks_iso18626=True) for pk in speaking}
+    policies = IllPolicy.objects.values_list(
+        "institution_id", "lends_returnables", "supplies_copies", "countries_served",
+        "payment_methods", "max_cost", "max_cost_currency",
+    )  # fmt: skip
+    for pk, returnables, copies, countries, methods, cost, currency in policies:
+        lenders[pk] = Lender(
+            pk in speaking, returnables, copies, frozenset(countries or ()),
+            PaymentMethod.FREE in (methods or ()), cost, currency,
+        )  # fmt: skip
+    return lenders
+
+
+def forget_standing(**_kwargs: object) -> None:
+    """A partner's ILL policy, endpoints or closures changed: the next rota reads the
+    standing again (in this process at once; in others within STANDING_CACHE_SECONDS)."""
+    cache.delete(STANDING_CACHE)
+
+
+def _closures() -> dict[int, list[tuple[dt.date, dt.date, str]]]:
+    """Per partner, its closures that may cover today somewhere in the world, or tomorrow
+    (the standing is kept a minute): (from, until, the partner's time zone)."""
     today = timezone.now().date()
     near = Closure.objects.filter(
-        institution_id__in=partner_ids,
-        start__lte=today + dt.timedelta(days=1),
+        start__lte=today + dt.timedelta(days=2),
         end__gte=today - dt.timedelta(days=1),
-    )
-    found: dict[int, list[Closure]] = defaultdict(list)
-    for closure in near:
-        found[closure.institution_id].append(closure)
+    ).values_list("institution_id", "start", "end", "institution__time_zone")
+    found: dict[int, list[tuple[dt.date, dt.date, str]]] = defaultdict(list)
+    for pk, start, end, zone in near:
+        found[pk].append((start, end, zone))
     return found
 
 
 def _why_not(
-    partner: Institution, request: IllRequest, home_country: str, closures: list[Closure]
+    lender: Lender,
+    request: IllRequest,
+    home_country: str,
+    closures: list[tuple[dt.date, dt.date, str]],
 ) -> str:
-    if not getattr(partner, "speaks_iso18626", False):
+    if not lender.speaks_iso18626:
         return _("no ISO 18626 service in the directory")
-    policy = getattr(partner, "ill_policy", None)
-    if policy is not None:
-        if request.service == Service.LOAN and not policy.lends_returnables:
-            return _("does not lend returnables")
-        if request.service == Service.COPY and not policy.supplies_copies:
-            return _("does not supply copies")
-        if home_country and not policy.serves(home_country):
-            return _("does not serve %(country)s") % {"country": home_country}
-        if (
-            request.max_cost is not None
-            and policy.max_cost is not None
-            and policy.max_cost_currency == request.max_cost_currency
-            and policy.max_cost > request.max_cost
-        ):
-            return _("charges up to %(cost)s %(currency)s") % {
-                "cost": policy.max_cost, "currency": policy.max_cost_currency
-            }  # fmt: skip
-    day = partner.local_date() if closures else None
-    for closure in closures:
-        if day is not None and closure.start <= day <= closure.end:
-            return _("closed until %(date)s") % {"date": closure.end.isoformat()}
+    if request.service == Service.LOAN and not lender.lends_returnables:
+        return _("does not lend returnables")
+    if request.service == Service.COPY and not lender.supplies_copies:
+        return _("does not supply copies")
+    if home_country and not lender.serves(home_country):
+        return _("does not serve %(country)s") % {"country": home_country}
+    if (
+        request.max_cost is not None
+        and lender.max_cost is not None
+        and lender.max_cost_currency == request.max_cost_currency
+        and lender.max_cost > request.max_cost
+    ):
+        return _("charges up to %(cost)s %(currency)s") % {
+            "cost": lender.max_cost, "currency": lender.max_cost_currency
+        }  # fmt: skip
+    for start, end, zone in closures:
+        if start <= timezone.now().astimezone(zoneinfo.ZoneInfo(zone)).date() <= end:
+            return _("closed until %(date)s") % {"date": end.isoformat()}
     return ""
 
 
@@ -192,32 +243,53 @@ def _wording(language: str) -> dict[str, str]:
     }
 
 
-def _ranked(partner: Institution, standing: Standing) -> Candidate:
-    candidate = Candidate(partner)
-    say = _wording(get_language() or "")
-    reciprocal = partner.pk in standing.reciprocal
-    turnaround = standing.turnaround.get(partner.pk)
-    policy = getattr(partner, "ill_policy", None)
-    methods = policy.payment_methods if policy is not None else []
-    free = PaymentMethod.FREE in methods
-    cost = policy.max_cost if policy is not None and policy.max_cost is not None else Decimal(0)
-    borrowed, lent = standing.balance.get(partner.pk, (0, 0))
+class _Ranks(dict):
+    """Each partner's place and reasons as a lender (they depend on its standing alone),
+    worked out once per standing and language in this process."""
+
+    def __init__(self, standing: Standing, language: str) -> None:
+        super().__init__()
+        self.key = (standing.read_at, language)
+        self.say = _wording(language)
+        for pk, lender in standing.lenders.items():
+            self[pk] = _ranked(pk, lender, standing, self.say)
+
+
+_known_ranks: list[_Ranks] = []
+
+
+def _ranks(standing: Standing, language: str) -> _Ranks:
+    for ranks in _known_ranks:
+        if ranks.key == (standing.read_at, language):
+            return ranks
+    ranks = _Ranks(standing, language)
+    _known_ranks[:] = [*_known_ranks[-3:], ranks]  # the current standing, in a few languages
+    return ranks
+
+
+def _ranked(
+    pk: int, lender: Lender, standing: Standing, say: dict[str, str]
+) -> tuple[tuple, tuple[str, ...]]:
+    """The partner's place among lenders (the sort key) and the reasons for it."""
+    reciprocal = pk in standing.reciprocal
+    turnaround = standing.turnaround.get(pk)
+    cost = lender.max_cost or Decimal(0)
+    borrowed, lent = standing.balance.get(pk, (0, 0))
+    reasons = []
     if reciprocal:
-        candidate.reasons.append(say["reciprocal"])
-    if free:
-        candidate.reasons.append(say["free"])
+        reasons.append(say["reciprocal"])
+    if lender.free:
+        reasons.append(say["free"])
     elif cost:
-        currency = policy.max_cost_currency if policy else ""
-        candidate.reasons.append(say["charges"] % {"cost": cost, "currency": currency})
+        reasons.append(say["charges"] % {"cost": cost, "currency": lender.max_cost_currency})
     if turnaround is not None:
         days, count = turnaround
-        candidate.reasons.append(say["speed"] % {"days": f"{days:.1f}", "count": count})
+        reasons.append(say["speed"] % {"days": f"{days:.1f}", "count": count})
     else:
-        candidate.reasons.append(say["no_speed"])
-    candidate.reasons.append(say["balance"] % {"borrowed": borrowed, "lent": lent})
+        reasons.append(say["no_speed"])
+    reasons.append(say["balance"] % {"borrowed": borrowed, "lent": lent})
     speed = turnaround[0] if turnaround is not None else standing.typical
-    candidate.rank = (not reciprocal, not free, cost, speed, borrowed - lent, partner.pk)
-    return candidate
+    return (not reciprocal, not lender.free, cost, speed, borrowed - lent, pk), tuple(reasons)
 
 
 def reciprocal_partners() -> set[int]:

@@ -49,3 +49,26 @@ def test_speed_counts_only_the_past_year_and_an_unknown_lender_ranks_as_typical(
         assert "nothing supplied in the past year" in candidate.reason
     # Equal speed (none known): the lender we borrowed less from comes first.
     assert [c.institution for c in built.candidates] == [unknown, known]
+
+
+def test_a_changed_policy_or_endpoint_shows_in_the_next_rota(network, tmp_path):
+    """What the rota reads of every partner is kept a minute; a change shows at once."""
+    from bibliobridge.partners import services as partners
+    from bibliobridge.partners.enums import EndpointKind
+
+    for lender in network.lenders:
+        holding(lender, tmp_path)
+    request = services.create_request(None, Role.REQUESTER, service=Service.LOAN,
+                                      title="Der Zauberberg", isbn=ISBN)  # fmt: skip
+    first, second = network.lenders
+    assert [c.institution for c in rota.build(request).candidates] == [first, second]
+
+    partners.save_ill_policy(None, first, {"lends_returnables": False})
+    built = rota.build(request)
+    assert [c.institution for c in built.candidates] == [second]
+    assert built.left_out == [(first, "does not lend returnables")]
+
+    partners.delete_part(None, second.endpoints.get(kind=EndpointKind.ISO18626))
+    built = rota.build(request)
+    assert built.candidates == []
+    assert (second, "no ISO 18626 service in the directory") in built.left_out
