@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -22,8 +22,9 @@ M = TypeVar("M", bound=models.Model)
 def insert(model: type[models.Model], **values: Any) -> None:
     """Add one row (defaults, ``auto_now`` and the like filled in as the ORM would);
     its primary key is not read back."""
+    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy looks it up
     params = []
-    for name, attname, default, convert, stamped in _writers(model, connection.vendor):
+    for name, attname, default, convert, stamped in _writers(model, db.vendor):
         if stamped:  # auto_now and auto_now_add: the time of writing, whatever was given
             value = default()
         elif name in values:
@@ -33,19 +34,20 @@ def insert(model: type[models.Model], **values: Any) -> None:
         else:
             value = default()
         params.append(convert(value))
-    with connection.cursor() as cursor:
+    with db.cursor() as cursor:
         cursor.execute(_insert_sql(model), params)
 
 
 def update(model: type[models.Model], where: Mapping[str, Any], **values: Any) -> int:
     """Set ``values`` (field names) on the rows whose fields equal ``where``'s; returns how
     many rows changed."""
+    db = connections[DEFAULT_DB_ALIAS]
     sets = [_field(model, name) for name in values]
     tests = [_field(model, name) for name in where]
-    vendor = connection.vendor
+    vendor = db.vendor
     params = [_converter(f, vendor)(_key(values[f.name])) for f in sets]
-    params += [f.get_db_prep_value(_key(where[f.name]), connection) for f in tests]
-    with connection.cursor() as cursor:
+    params += [f.get_db_prep_value(_key(where[f.name]), db) for f in tests]
+    with db.cursor() as cursor:
         cursor.execute(_update_sql(model, _columns(sets), _columns(tests)), params)
         return cursor.rowcount
 
@@ -53,20 +55,21 @@ def update(model: type[models.Model], where: Mapping[str, Any], **values: Any) -
 def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | None:
     """The first row (by primary key) whose fields equal ``where``'s, as a model instance
     with every concrete field loaded (``lock``: FOR UPDATE where the database has it)."""
+    db = connections[DEFAULT_DB_ALIAS]
     tests = [_field(model, name) for name in where]
-    lock = lock and connection.features.has_select_for_update
+    lock = lock and db.features.has_select_for_update
     sql = _select_sql(model, _columns(tests), lock)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [f.get_db_prep_value(_key(where[f.name]), connection) for f in tests])
+    with db.cursor() as cursor:
+        cursor.execute(sql, [f.get_db_prep_value(_key(where[f.name]), db) for f in tests])
         row = cursor.fetchone()
     if row is None:
         return None
     values = []
-    for (column, converters), value in zip(_readers(model, connection.vendor), row, strict=True):
+    for (column, converters), value in zip(_readers(model, db.vendor), row, strict=True):
         for convert in converters:
-            value = convert(value, column, connection)
+            value = convert(value, column, db)
         values.append(value)
-    return model.from_db(connection.alias, [f.attname for f in model._meta.concrete_fields], values)
+    return model.from_db(db.alias, _attnames(model), values)
 
 
 # Fields whose value goes to the database as it is (None included): the ORM's conversion
@@ -158,6 +161,11 @@ def _select_sql(model: type[models.Model], tests: tuple[str, ...], lock: bool) -
         f"SELECT {columns} FROM {_quoted(meta.db_table)} WHERE {conditions} "
         f"ORDER BY {_quoted(str(meta.pk.column))} LIMIT 1{' FOR UPDATE' if lock else ''}"
     )
+
+
+@cache
+def _attnames(model: type[models.Model]) -> list[str]:
+    return [f.attname for f in model._meta.concrete_fields]
 
 
 @cache
