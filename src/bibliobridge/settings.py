@@ -32,7 +32,8 @@ def database_from_url(url: str) -> dict:
     if parts.scheme in {"postgres", "postgresql"}:
         query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's, with the ISO 18626 path's statements prepared (core/postgresql).
+            "ENGINE": "bibliobridge.core.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -10,6 +10,7 @@ client, ``runserver``), and under the WSGI server by ``Handler``, which
 """
 
 from collections.abc import Callable
+from typing import Any
 
 from django.conf import settings
 from django.core.handlers.exception import convert_exception_to_response
@@ -69,7 +70,7 @@ class Handler(WSGIHandler):
         self._view_middleware: list = []
         self._template_response_middleware: list = []
         self._exception_middleware: list = []
-        handler: Callable[[HttpRequest], HttpResponse] = convert_exception_to_response(_direct)
+        handler: Callable[[HttpRequest], Any] = convert_exception_to_response(_direct)
         for name in reversed(settings.MIDDLEWARE):
             if name in PROTOCOL_MIDDLEWARE:
                 handler = convert_exception_to_response(import_string(name)(handler))

@@ -27,7 +27,7 @@ def test_debug_is_off_unless_asked_for():
 def test_database_url_for_postgresql_with_a_socket_directory():
     db = database_from_url("postgres://bb:s%40cret@/bibliobridge?host=/tmp/pg&port=5433")
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "django.db.backends.postgresql",
+        "bibliobridge.core.postgresql",
         "bibliobridge",
         "bb",
         "s@cret",
