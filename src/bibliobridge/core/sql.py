@@ -115,13 +115,11 @@ def update(model: type[models.Model], where: Mapping[str, Any], **values: Any) -
     """Set ``values`` (field names) on the rows whose fields equal ``where``'s; returns how
     many rows changed."""
     db = connections[DEFAULT_DB_ALIAS]
-    sets = [_field(model, name) for name in values]
-    tests = [_field(model, name) for name in where]
-    vendor = db.vendor
-    params = [_converter(f, vendor)(_key(values[f.name])) for f in sets]
-    params += [f.get_db_prep_value(_key(where[f.name]), db) for f in tests]
+    sql, sets, tests = _update_plan(model, tuple(values), tuple(where), db.vendor)
+    params = [convert(_key(values[name])) for name, convert in sets]
+    params += [field.get_db_prep_value(_key(where[field.name]), db) for field in tests]
     with _cursor(db) as cursor:
-        cursor.execute(_update_sql(model, _columns(sets), _columns(tests)), params)
+        cursor.execute(sql, params)
         return cursor.rowcount
 
 
@@ -129,9 +127,8 @@ def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | N
     """The first row (by primary key) whose fields equal ``where``'s, as a model instance
     with every concrete field loaded (``lock``: FOR UPDATE where the database has it)."""
     db = connections[DEFAULT_DB_ALIAS]
-    tests = [_field(model, name) for name in where]
     lock = lock and db.features.has_select_for_update
-    sql = _select_sql(model, _columns(tests), lock)
+    sql, tests = _fetch_plan(model, tuple(where), lock)
     with _cursor(db) as cursor:
         cursor.execute(sql, [f.get_db_prep_value(_key(where[f.name]), db) for f in tests])
         row = cursor.fetchone()
@@ -143,6 +140,25 @@ def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | N
             value = convert(value, column, db)
         values.append(value)
     return model.from_db(db.alias, _attnames(model), values)
+
+
+@cache
+def _update_plan(
+    model: type[models.Model], sets: tuple[str, ...], tests: tuple[str, ...], vendor: str
+) -> tuple[str, list[tuple[str, Callable[[Any], Any]]], list[models.Field]]:
+    """An update's SQL, the conversion of each value set, the fields tested."""
+    set_fields = [_field(model, name) for name in sets]
+    test_fields = [_field(model, name) for name in tests]
+    sql = _update_sql(model, _columns(set_fields), _columns(test_fields))
+    return sql, [(f.name, _converter(f, vendor)) for f in set_fields], test_fields
+
+
+@cache
+def _fetch_plan(
+    model: type[models.Model], tests: tuple[str, ...], lock: bool
+) -> tuple[str, list[models.Field]]:
+    test_fields = [_field(model, name) for name in tests]
+    return _select_sql(model, _columns(test_fields), lock), test_fields
 
 
 # Fields whose value goes to the database as it is (None included): the ORM's conversion

@@ -98,14 +98,18 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._holds_turn = False
+        self._turn_of: tuple[object, Turn | None] | None = None  # (NAME, its turn)
 
     def create_cursor(self, name: str | None = None) -> SQLiteCursorWrapper:
         return self.connection.cursor(factory=SQLiteCursorWrapper)
 
     def _turn(self) -> Turn | None:
-        if self.is_in_memory_db():
-            return None
-        return turn_for(os.path.abspath(str(self.settings_dict["NAME"])))
+        # Looked up twice a transaction; NAME changes only when tests swap databases.
+        name = self.settings_dict["NAME"]
+        if self._turn_of is None or self._turn_of[0] != name:
+            turn = None if self.is_in_memory_db() else turn_for(os.path.abspath(str(name)))
+            self._turn_of = (name, turn)
+        return self._turn_of[1]
 
     def _start_transaction_under_autocommit(self) -> None:
         turn = self._turn()
