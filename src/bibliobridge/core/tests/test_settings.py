@@ -36,6 +36,14 @@ def test_database_url_for_postgresql_with_a_socket_directory():
     )
 
 
+def test_preparing_statements_may_be_turned_off_in_the_database_url():
+    # A connection pooler that cannot keep prepared statements (core/postgresql).
+    url = "postgres://bb@/bibliobridge?host=/tmp/pg&prepare_threshold=none"
+    assert database_from_url(url)["OPTIONS"] == {"prepare_threshold": None}
+    url = "postgres://bb@/bibliobridge?host=/tmp/pg&prepare_threshold=5&sslmode=require"
+    assert database_from_url(url)["OPTIONS"] == {"prepare_threshold": 5, "sslmode": "require"}
+
+
 def test_sqlite_runs_in_wal_mode(db):
     from django.db import connection
 
