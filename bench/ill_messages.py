@@ -140,8 +140,10 @@ def child(args: argparse.Namespace) -> int:
         connections.close_all()
         port = free_port()
         server = subprocess.Popen(  # noqa: S603 (gunicorn from our venv)
+            # --pythonpath: this tree's code, not whichever tree the venv's editable install
+            # points at (a git worktree shares the venv of the main checkout).
             [str(Path(sys.executable).with_name("gunicorn")), "bibliobridge.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "gthread",
+             "--pythonpath", str(ROOT / "src"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "gthread",
              "--threads", str(args.threads), "--keep-alive", "30", "--log-level", "warning"],
             env=os.environ.copy(),
         )  # fmt: skip

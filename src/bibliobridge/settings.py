@@ -30,9 +30,13 @@ def database_from_url(url: str) -> dict:
     """Django DATABASES entry for a postgres:// or sqlite:// URL."""
     parts = urlparse(url)
     if parts.scheme in {"postgres", "postgresql"}:
-        query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        query: dict = {key: values[-1] for key, values in parse_qs(parts.query).items()}
+        if "prepare_threshold" in query:  # psycopg takes a number, or None for never
+            threshold = query["prepare_threshold"]
+            query["prepare_threshold"] = int(threshold) if threshold.isdigit() else None
         return {
-            "ENGINE": "django.db.backends.postgresql",
+            # Django's, with the ISO 18626 path's statements prepared (core/postgresql).
+            "ENGINE": "bibliobridge.core.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),
             "USER": unquote(parts.username or ""),
             "PASSWORD": unquote(parts.password or ""),

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from bibliobridge.core import sql
@@ -99,7 +99,8 @@ def receive(body: bytes, caller: Caller) -> bytes:
         answer = proto.confirm(
             kind, message.header, version, received_at, reason_for_message=reason, action=action
         )
-        with transaction.atomic():
+        # The audit entry and the message kept are written in one round trip (PostgreSQL).
+        with transaction.atomic(), sql.together():
             event, request = _apply(message, partner)
             # Kept last: the unique (agency, digest) refuses a resend here, rolling back all.
             _keep(body, digest, kind, version, partner, agency, answer, "", "", request, event)
@@ -194,7 +195,7 @@ def _known(agency: proto.AgencyId | None) -> int | None:
     scheme = SCHEME_OF.get(agency.type.upper()) if agency is not None else None
     if agency is None or scheme is None:
         return None
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(KNOWN_SQL, [scheme, agency.value])
         row = cursor.fetchone()
     return row[0] if row else None
@@ -255,7 +256,7 @@ def _peer(agency: proto.AgencyId | None) -> Peer | None:
     scheme = SCHEME_OF.get(agency.type.upper()) if agency is not None else None
     if agency is None or scheme is None:
         return None
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         cursor.execute(PEER_SQL, [scheme, agency.value])
         row = cursor.fetchone()
     if row is None:

@@ -377,6 +377,8 @@ _BY_KEY: dict[tuple[str, str, str], list[Step]] = {}
 for _step in STEPS:
     for _source in _step.sources:
         _BY_KEY.setdefault((_step.role, _source, _step.event), []).append(_step)
+# (role, target, event): asked for every partner message (``repeats``).
+_REPEATS = frozenset((_step.role, _step.target, _step.event) for _step in STEPS)
 
 
 def step_for(role: str, state: str, event: str, service: str) -> Step | None:
@@ -389,7 +391,7 @@ def step_for(role: str, state: str, event: str, service: str) -> Step | None:
 
 def repeats(role: str, state: str, event: str) -> bool:
     """Whether the event says what the state already says (a resend, a status answer)."""
-    return any(s.role == role and s.event == event and s.target == state for s in STEPS)
+    return (role, state, event) in _REPEATS
 
 
 def staff_steps(role: str, state: str, service: str) -> list[Step]:

@@ -27,13 +27,21 @@ def test_debug_is_off_unless_asked_for():
 def test_database_url_for_postgresql_with_a_socket_directory():
     db = database_from_url("postgres://bb:s%40cret@/bibliobridge?host=/tmp/pg&port=5433")
     assert (db["ENGINE"], db["NAME"], db["USER"], db["PASSWORD"], db["HOST"], db["PORT"]) == (
-        "django.db.backends.postgresql",
+        "bibliobridge.core.postgresql",
         "bibliobridge",
         "bb",
         "s@cret",
         "/tmp/pg",
         "5433",
     )
+
+
+def test_preparing_statements_may_be_turned_off_in_the_database_url():
+    # A connection pooler that cannot keep prepared statements (core/postgresql).
+    url = "postgres://bb@/bibliobridge?host=/tmp/pg&prepare_threshold=none"
+    assert database_from_url(url)["OPTIONS"] == {"prepare_threshold": None}
+    url = "postgres://bb@/bibliobridge?host=/tmp/pg&prepare_threshold=5&sslmode=require"
+    assert database_from_url(url)["OPTIONS"] == {"prepare_threshold": 5, "sslmode": "require"}
 
 
 def test_sqlite_runs_in_wal_mode(db):

@@ -4,7 +4,9 @@ import threading
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.transaction import TransactionManagementError
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from bibliobridge.core import sql
@@ -78,6 +80,46 @@ def test_update_sets_only_matching_rows_and_counts_them(officer, viewer):
         (viewer.pk, "moved"),
     ]
     assert sql.update(ActivityLog, {"actor": officer}, message="again") == 0
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL prepares statements")
+def test_a_statement_run_again_is_prepared(officer):
+    for _ in range(3):
+        assert sql.fetch(ActivityLog, {"actor": officer}) is None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT statement FROM pg_prepared_statements")
+        prepared = [row[0] for row in cursor.fetchall()]
+    assert [s for s in prepared if 'FROM "core_activitylog" WHERE "actor_id" = $1' in s]
+
+
+# --- inserts together: one round trip on PostgreSQL --------------------------------------
+
+
+def test_inserts_together_go_as_one_statement_and_in_order(officer):
+    with CaptureQueriesContext(connection) as queries, transaction.atomic(), sql.together():
+        sql.insert(ActivityLog, message="one", **entry_values(officer))
+        sql.insert(ActivityLog, message="two", **entry_values(officer))
+        # Another statement: what waits goes first.
+        assert ActivityLog.objects.filter(message="two").exists()
+        sql.insert(ActivityLog, message="three", **entry_values(officer))
+    messages = ActivityLog.objects.order_by("id").values_list("message", flat=True)
+    assert list(messages) == ["one", "two", "three"]
+    inserts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("INSERT")]
+    assert len(inserts) == (2 if connection.vendor == "postgresql" else 3)
+
+
+def test_an_insert_refused_together_is_raised_in_the_block(officer):
+    with pytest.raises(IntegrityError), transaction.atomic(), sql.together():
+        sql.insert(ActivityLog, **entry_values(officer))
+        sql.insert(User, username=officer.username, password="!")
+    assert not ActivityLog.objects.exists()
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="SQLite runs each insert at once")
+@pytest.mark.django_db(transaction=True)
+def test_inserts_wait_only_inside_a_transaction():
+    with pytest.raises(TransactionManagementError), sql.together():
+        pass
 
 
 # --- SQLite writers taking turns --------------------------------------------------------

@@ -1,19 +1,23 @@
 """/iso18626 over HTTP: authentication, refusals, hostile bodies, the shared real samples."""
 
 import hashlib
+import io
 from pathlib import Path
+from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.db import OperationalError, connection
 from django.test import Client
 
+from bibliobridge.core.models import ActivityLog
 from bibliobridge.ill import iso18626 as proto
-from bibliobridge.ill.enums import Direction, Role
+from bibliobridge.ill.enums import Direction, Role, Service, State
 from bibliobridge.ill.models import IllMessage, IllPeer, IllRequest
 from bibliobridge.partners.enums import IdentifierScheme
 from bibliobridge.partners.models import Identifier
 from bibliobridge.partners.tests.factories import InstitutionFactory
 
-from .conftest import partner_request
+from .conftest import partner_request, supplier_says
 from .shared import SAMPLES
 
 
@@ -142,3 +146,107 @@ def test_the_shared_samples_are_there():
     if not SAMPLES.is_dir():
         pytest.skip(f"shared test data not present: {SAMPLES}")
     assert len(_samples()) >= 40
+
+
+# --- as the WSGI server serves it: bibliobridge.wsgi, POST /iso18626 past the middleware ---
+
+
+def serve(method: str, body: bytes = b"", **extra: str) -> tuple[str, dict[str, str], bytes]:
+    """One request through ``bibliobridge.wsgi.application``, as gunicorn makes it: the
+    response closed afterwards (request_finished)."""
+    from bibliobridge.wsgi import application
+
+    environ = {
+        "REQUEST_METHOD": method,
+        "PATH_INFO": "/iso18626",
+        "CONTENT_TYPE": "application/xml",
+        "CONTENT_LENGTH": str(len(body)),
+        "REMOTE_ADDR": "127.0.0.1",
+        "wsgi.input": io.BytesIO(body),
+        **extra,
+    }
+    setup_testing_defaults(environ)
+    started: list = []
+    response = application(
+        environ, lambda status, headers, exc_info=None: started.extend([status, headers])
+    )
+    try:
+        content = b"".join(response)
+    finally:
+        response.close()
+    return started[0], dict(started[1]), content
+
+
+def supplier_message(request_id: str, status: str = "ExpectToSupply") -> bytes:
+    return proto.write(supplier_says(request_id, "DE-1", status, reason="RequestResponse"), "1.2")
+
+
+@pytest.fixture
+def borrowing(network) -> IllRequest:
+    """Our request to DE-1, sent and waiting for its answer."""
+    return IllRequest.objects.create(
+        role=Role.REQUESTER, service=Service.LOAN, state=State.SENT, our_id="BB-1",
+        title="Der Zauberberg",
+        partner=network.lenders[0],
+    )  # fmt: skip
+
+
+@pytest.mark.django_db(transaction=True)
+def test_served_past_the_middleware_as_through_it(network, borrowing):
+    secret = network.secret(network.lenders[0])
+    status, headers, content = serve(
+        "POST", supplier_message("BB-1"), HTTP_AUTHORIZATION=f"Bearer {secret}"
+    )
+    # request_finished was sent: the connection closed as CONN_MAX_AGE (0 in tests) says.
+    assert connection.connection is None
+    assert status == "200 OK"
+    assert headers["Content-Type"] == "application/xml; charset=utf-8"
+    assert headers["Content-Length"] == str(len(content))
+    assert headers["X-Content-Type-Options"] == "nosniff"
+    assert "Set-Cookie" not in headers
+    answer = proto.parse_confirmation(content)
+    assert (answer.message_status, answer.kind) == ("OK", "supplyingAgencyMessageConfirmation")
+    borrowing.refresh_from_db()
+    assert borrowing.state == State.EXPECT_TO_SUPPLY
+    assert (
+        ActivityLog.objects.filter(object_id=str(borrowing.pk), message="ExpectToSupply").count()
+        == 1
+    )
+    assert IllMessage.objects.filter(direction=Direction.INCOMING, message_status="OK").count() == 1
+    # Refused as through Django: the same errorType, the message kept.
+    status, _headers, content = serve("POST", supplier_message("BB-1", "Loaned"))
+    refused = proto.parse_confirmation(content)
+    assert (status, refused.error_type) == ("200 OK", "UnrecognisedDataValue")
+    assert "did not authenticate" in refused.error_value
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_failure_while_applying_is_a_500_and_leaves_nothing_half_done(network, borrowing):
+    secret = network.secret(network.lenders[0])
+
+    def the_disk_is_full(execute, sql, params, many, context):
+        if "INSERT" in sql and IllMessage._meta.db_table in sql:
+            raise OperationalError("database or disk is full")
+        return execute(sql, params, many, context)
+
+    body = supplier_message("BB-1")
+    with connection.execute_wrapper(the_disk_is_full):
+        status, _headers, _content = serve("POST", body, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert status.startswith("500")
+    borrowing.refresh_from_db()
+    assert borrowing.state == State.SENT
+    assert not ActivityLog.objects.filter(object_id=str(borrowing.pk)).exists()
+    # The partner tries again: applied, on a sound connection.
+    status, _headers, content = serve("POST", body, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert proto.parse_confirmation(content).ok
+    borrowing.refresh_from_db()
+    assert borrowing.state == State.EXPECT_TO_SUPPLY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_what_is_not_a_post_goes_through_django_and_hosts_are_still_checked(network):
+    status, headers, _content = serve("GET")
+    assert (status, headers["Allow"]) == ("405 Method Not Allowed", "POST")
+    status, _headers, _content = serve("POST", b"<x/>", HTTP_HOST="evil.example")
+    assert status.startswith("400")
+    assert not IllMessage.objects.exists()
