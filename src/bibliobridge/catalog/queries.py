@@ -5,7 +5,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import Indel
 
@@ -241,21 +241,15 @@ def _by_title(title: str, name: str, year: int | None) -> dict[int, tuple[float,
         names=[name.strip()] if name.strip() else [],
         year=year or 2000,  # any year: only the title part of the key is used
     )
-    query = Q()
-    for key in match_keys(wanted):
-        if key.startswith("title:"):
-            prefix = key.rsplit(":", 1)[0] + ":"
-            # A range on the indexed column: a prefix search both databases do by index.
-            query |= Q(key__gte=prefix, key__lt=prefix + "\uffff")
-    if not query:
-        return {}
-    candidate_ids = list(
-        MatchKey.objects.filter(query).values_list("record_id", flat=True)[:MAX_TITLE_CANDIDATES]
+    prefixes = sorted(
+        {key.rsplit(":", 1)[0] + ":" for key in match_keys(wanted) if key.startswith("title:")}
     )
+    if not prefixes:
+        return {}
     citation = Citation.of(title, name, year)
     answers: dict[tuple, Answer] = {}  # holders often catalogue a title alike
     best: dict[int, Answer] = {}
-    for cluster_id, *stored in _candidates(candidate_ids):
+    for cluster_id, *stored in _candidates(prefixes):
         described = tuple(stored)
         if described not in answers:
             answers[described] = citation.answer(*_decoded(described))
@@ -270,18 +264,25 @@ def _by_title(title: str, name: str, year: int | None) -> dict[int, tuple[float,
     return {pk: (answer.confidence, str(answer)) for pk, answer in best.items()}
 
 
-def _candidates(record_ids: list[int]) -> list[tuple]:
-    """The CITATION_FIELDS of the active records among record_ids, names as stored (JSON
-    text on both databases): in SQL of our own, as Django's converters cost as much as
-    the comparing, and only each distinct description is decoded."""
-    if not record_ids:
-        return []
-    marks = ", ".join(["%s"] * len(record_ids))
+def _candidates(prefixes: list[str]) -> list[tuple]:
+    """The CITATION_FIELDS of the active records under the first MAX_TITLE_CANDIDATES
+    title keys with these prefixes, each distinct description once, names as stored (JSON
+    text on both databases). In SQL of our own, one statement: Django's compiler and
+    converters cost as much as the comparing, and a popular title's holders describe it
+    alike."""
+    # A range on the indexed column per prefix: a prefix search both databases do by index.
+    ranges = " OR ".join(["(key >= %s AND key < %s)"] * len(prefixes))
+    fields = ", ".join(f"r.{name}" for name in CITATION_FIELDS)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"SELECT {', '.join(CITATION_FIELDS)} FROM {Record._meta.db_table} "  # noqa: S608
-            f"WHERE id IN ({marks}) AND status = %s",
-            [*record_ids, RecordStatus.ACTIVE.value],
+            f"SELECT DISTINCT {fields} FROM "  # noqa: S608 (names and placeholders only)
+            f"(SELECT record_id FROM {MatchKey._meta.db_table} WHERE {ranges} LIMIT %s) k "
+            f"JOIN {Record._meta.db_table} r ON r.id = k.record_id WHERE r.status = %s",
+            [
+                *(bound for prefix in prefixes for bound in (prefix, prefix + "\uffff")),
+                MAX_TITLE_CANDIDATES,
+                RecordStatus.ACTIVE.value,
+            ],
         )
         return cursor.fetchall()
 
