@@ -48,6 +48,7 @@ CONDITION_FIELDS = (
     "note",
 )  # fmt: skip
 
+
 class TransitionNotAllowed(ValidationError):
     """The workflow does not allow this action now (wrong status, or a condition unmet)."""
 
