@@ -372,8 +372,9 @@ def _squeeze(text: str) -> str:
 
 def _parts_agree(want: Profile, offer: Profile, shared_isbn: bool) -> bool:
     """Whether the volume and the numbers of the titles agree where both titles say it: in
-    the main titles when one has no subtitle. The digits are compared in order; under
-    the same ISBN, digits one slip apart ("1949-1965", "1949-1956") still agree."""
+    the main titles when one has no subtitle. The digits are compared in order, when both
+    have some; under the same ISBN, digits one slip apart ("1949-1965", "1949-1956") still
+    agree."""
     if want.has_subtitle != offer.has_subtitle:
         a, b = want.main, offer.main
     else:
@@ -381,7 +382,9 @@ def _parts_agree(want: Profile, offer: Profile, shared_isbn: bool) -> bool:
     if _volumes(a) != _volumes(b):
         return False
     digits_a, digits_b = _DIGITS.sub("", a), _DIGITS.sub("", b)
-    return digits_a == digits_b or (shared_isbn and Indel.distance(digits_a, digits_b) <= 2)
+    if not (digits_a and digits_b) or digits_a == digits_b:
+        return True  # as the catalogue: numbers on one side only do not disagree
+    return shared_isbn and Indel.distance(digits_a, digits_b) <= 2
 
 
 # --- the engine ---------------------------------------------------------------------------

@@ -305,6 +305,13 @@ def test_numbers_count_only_where_both_titles_give_them():
         [offer("Fit and fabulous after 40 : a 5-part program for turning back the clock",
                author="Austin, Denise", year=2001, isbn=isbn)],
     ) == [(1, 2)]  # fmt: skip
+    # Numbers on one side only do not disagree (a list leaves the date of a title out).
+    assert pairs(
+        [want("Washington State constitutional convention, 1889", year=1999,
+              author="Marian Gould Gallagher Law Library")],
+        [offer("Washington State constitutional convention", year=1999,
+               author="Marian Gould Gallagher Law Library")],
+    ) == [(1, 2)]  # fmt: skip
     # The same numbers in another order are another part.
     assert pairs(
         [want("Agricultural research institutes in India. Part 2", year=2000)],
