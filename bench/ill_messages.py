@@ -2,7 +2,8 @@
 
 A fresh database per backend (SQLite always; PostgreSQL when DATABASE_URL is set), with
 our library, PARTNERS lenders (each with its secret) and REQUESTS borrowing requests sent
-to them. gunicorn serves ``bibliobridge.wsgi`` (gthread workers, keep-alive) on loopback.
+to them. gunicorn serves ``bibliobridge.wsgi`` (gthread workers, keep-alive, a listening socket per
+worker with SO_REUSEPORT so that the kernel spreads the connections) on loopback.
 The client, in this process, keeps CONNECTIONS keep-alive connections busy with pre-built
 messages: for each request its lender's ExpectToSupply, WillSupply and Loaned, in that
 order (a request's messages never overlap), each validated, applied and committed by the
@@ -47,13 +48,23 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--partners", type=int, default=50)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", type=int, help="default: workers × threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument(
+        "--gunicorn",
+        action="append",
+        default=[],
+        metavar="ARG",
+        help="one more argument for gunicorn (e.g. --gunicorn=-c --gunicorn=hooks.py)",
+    )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
-    return parser.parse_args(argv)
+    args = parser.parse_args(argv)
+    # As many as the server has threads: each message is answered as soon as it is read.
+    args.connections = args.connections or args.workers * args.threads
+    return args
 
 
 def main() -> int:
@@ -71,7 +82,7 @@ def main() -> int:
             command = [sys.executable, __file__, "--backend", backend, "--child-out", str(out),
                        "--requests", str(args.requests), "--partners", str(args.partners),
                        "--connections", str(args.connections), "--workers", str(args.workers),
-                       "--threads", str(args.threads)]  # fmt: skip
+                       "--threads", str(args.threads), *(f"--gunicorn={arg}" for arg in args.gunicorn)]  # fmt: skip
             code = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 (our own script)
             result = json.loads(out.read_text()) if out.exists() else {"errors": ["no result"]}
             results["backends"][backend] = result
@@ -144,7 +155,8 @@ def child(args: argparse.Namespace) -> int:
             # points at (a git worktree shares the venv of the main checkout).
             [str(Path(sys.executable).with_name("gunicorn")), "bibliobridge.wsgi:application",
              "--pythonpath", str(ROOT / "src"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "gthread",
-             "--threads", str(args.threads), "--keep-alive", "30", "--log-level", "warning"],
+             "--threads", str(args.threads), "--keep-alive", "30", "--log-level", "warning",
+             "--reuse-port", *args.gunicorn],
             env=os.environ.copy(),
         )  # fmt: skip
         wait_for(port)

@@ -10,14 +10,21 @@ statement is built once per model and column set.
 On PostgreSQL every statement is a round trip to the server, which on this hot path costs
 more than the statement itself; ``together`` sends adjacent inserts in one. The others are
 prepared there (``cursor``), parsed and planned once per connection.
+
+On SQLite one transaction writes at a time, and the Python around each statement (the
+ORM's conversions, the audit entry's text) would be spent holding that turn: ``planned``
+runs a unit of work without writing, recording its inserts and updates, and ``run`` then
+makes them in a short transaction of their own.
 """
 
+import os
+import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
 from django.db.transaction import TransactionManagementError
@@ -42,6 +49,10 @@ def insert(model: type[models.Model], **values: Any) -> None:
         else:
             value = default()
         params.append(convert(value))
+    plan: Plan | None = getattr(db, "sql_plan", None)
+    if plan is not None:
+        plan.statements.append((_insert_sql(model), params, None))
+        return
     batch: _Batch | None = getattr(db, "sql_batch", None)
     if batch is not None:
         batch.statements.append((_insert_sql(model), params))
@@ -111,16 +122,179 @@ class _Batch:
             cursor.execute(text, [value for _text, params in statements for value in params])
 
 
-def update(model: type[models.Model], where: Mapping[str, Any], **values: Any) -> int:
+def update(
+    model: type[models.Model],
+    where: Mapping[str, Any],
+    *,
+    expect: int | None = None,
+    **values: Any,
+) -> int:
     """Set ``values`` (field names) on the rows whose fields equal ``where``'s; returns how
-    many rows changed."""
+    many rows changed. ``expect``: how many should; while ``planned``, the update is only
+    recorded, returns ``expect`` (or 0), and ``run`` raises Stale if the number differs.
+    """
     db = connections[DEFAULT_DB_ALIAS]
     sql, sets, tests = _update_plan(model, tuple(values), tuple(where), db.vendor)
     params = [convert(_key(values[name])) for name, convert in sets]
     params += [field.get_db_prep_value(_key(where[field.name]), db) for field in tests]
+    plan: Plan | None = getattr(db, "sql_plan", None)
+    if plan is not None:
+        plan.statements.append((sql, params, expect))
+        return expect or 0
     with _cursor(db) as cursor:
         cursor.execute(sql, params)
         return cursor.rowcount
+
+
+class Stale(Exception):
+    """A planned update did not find its rows as they were read: nothing was written."""
+
+
+class NotPlanned(Exception):
+    """Work being planned tried a write that ``insert`` and ``update`` do not record."""
+
+
+# What planned work may run at once: reads, and its (read) transaction's own statements.
+_NOT_WRITES = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")
+
+
+class Plan:
+    """The writes of a unit of work, in order (SQL, parameters, rows each should change),
+    and what it asked to run after they are committed (``transaction.on_commit``)."""
+
+    def __init__(self) -> None:
+        self.statements: list[tuple[str, list[Any], int | None]] = []
+        self.after_commit: list[tuple[Callable[[], Any], bool]] = []
+
+    def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
+        # Django's execute wrapper: any other write while planning is refused before it runs.
+        if not sql.lstrip()[:9].upper().startswith(_NOT_WRITES):
+            raise NotPlanned(sql[:80])
+        return execute(sql, params, many, context)
+
+
+def can_plan() -> bool:
+    """Whether ``planned`` and ``run`` apply here: SQLite, and no transaction already open
+    (inside one, as in tests, the work is simply done in it)."""
+    db = connections[DEFAULT_DB_ALIAS]
+    return db.vendor == "sqlite" and not db.in_atomic_block
+
+
+@contextmanager
+def planned() -> Iterator[Plan]:
+    """Run the block in a read transaction, with what ``insert`` and ``update`` would write
+    recorded in the Plan rather than written; ``run`` writes it. Any other write in the
+    block raises NotPlanned (nothing is written). The block's reads see one snapshot, and
+    ``on_commit`` callbacks are kept for after ``run``.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    plan = Plan()
+    db.sql_plan = plan  # type: ignore[attr-defined]
+    try:
+        with db.execute_wrapper(plan), transaction.atomic():
+            yield plan
+            plan.after_commit = [(func, robust) for _ids, func, robust in db.run_on_commit]
+            db.run_on_commit = []
+            transaction.set_rollback(True)  # nothing was written; nothing to commit
+    finally:
+        db.sql_plan = None  # type: ignore[attr-defined]
+
+
+def run(plan: Plan) -> None:
+    """Make the planned writes, committed, then run what was to follow their commit.
+    Raises Stale, writing nothing, if an update changed other than the rows it expected
+    (they changed since they were read); an IntegrityError as it comes.
+
+    Plans run at the same time in one process are committed together (group commit): the
+    first thread writes every plan waiting, in one transaction, while the others wait
+    for it; one writer at a time, and a turn handed over far less often. A plan that
+    fails in the group fails alone: the others are then written each on its own.
+    """
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.in_atomic_block:  # the caller's transaction, not one shared with other threads
+        with transaction.atomic():
+            _write(plan)
+        return
+    entry = _Waiting(plan)
+    with _GROUP.lock:
+        _GROUP.waiting.append(entry)
+        entry.leads = not _GROUP.busy
+        _GROUP.busy = True
+    if not entry.leads:
+        entry.woken.wait()  # written by another thread, or handed the lead
+    if entry.leads:
+        _lead()
+    if entry.error is not None:
+        raise entry.error
+    for func, robust in plan.after_commit:
+        db.on_commit(func, robust)  # outside a transaction: runs at once, as Django would
+
+
+class _Waiting:
+    __slots__ = ("plan", "woken", "leads", "error")
+
+    def __init__(self, plan: Plan) -> None:
+        self.plan = plan
+        self.woken = threading.Event()
+        self.leads = False
+        self.error: Exception | None = None
+
+
+class _Group:
+    """The plans of this process waiting to be written, and whether a thread writes."""
+
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.waiting: list[_Waiting] = []
+        self.busy = False
+
+
+_GROUP = _Group()
+os.register_at_fork(after_in_child=_GROUP.__init__)  # a child starts with no writer
+
+
+def _lead() -> None:
+    """Write every plan waiting (this thread's among them), then hand the lead to a plan
+    that came meanwhile, and wake the threads whose plans were written."""
+    with _GROUP.lock:
+        group, _GROUP.waiting = _GROUP.waiting, []
+    try:
+        _write_group(group)
+    finally:
+        with _GROUP.lock:
+            if _GROUP.waiting:
+                _GROUP.waiting[0].leads = True
+                _GROUP.waiting[0].woken.set()
+            else:
+                _GROUP.busy = False
+        for entry in group:
+            entry.woken.set()
+
+
+def _write_group(group: list[_Waiting]) -> None:
+    try:
+        with transaction.atomic():
+            for entry in group:
+                _write(entry.plan)
+        return
+    except Exception as error:
+        if len(group) == 1:
+            group[0].error = error
+            return
+    for entry in group:  # one failed: each alone, so that it fails alone
+        try:
+            with transaction.atomic():
+                _write(entry.plan)
+        except Exception as error:
+            entry.error = error
+
+
+def _write(plan: Plan) -> None:
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        for text, params, expect in plan.statements:
+            cursor.execute(text, params)
+            if expect is not None and cursor.rowcount != expect:
+                raise Stale(text[:80])
 
 
 def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | None:

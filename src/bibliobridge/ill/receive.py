@@ -66,6 +66,10 @@ class Caller:
     bearer: str = ""
 
 
+class ReadAgain(Exception):
+    """What the message does depends on more than the state read before the transaction."""
+
+
 class Refused(Exception):
     """The message is read but cannot be accepted; answered with ERROR."""
 
@@ -99,11 +103,29 @@ def receive(body: bytes, caller: Caller) -> bytes:
         answer = proto.confirm(
             kind, message.header, version, received_at, reason_for_message=reason, action=action
         )
-        # The audit entry and the message kept are written in one round trip (PostgreSQL).
-        with transaction.atomic(), sql.together():
-            event, request = _apply(message, partner)
+
+        def apply_and_keep(read: IllRequest | None) -> None:
+            event, request = _apply(message, partner, read)
             # Kept last: the unique (agency, digest) refuses a resend here, rolling back all.
             _keep(body, digest, kind, version, partner, agency, answer, "", "", request, event)
+
+        # The request is read before the transaction, and on SQLite the writes are made
+        # ready before it too (sql.planned): there one transaction writes at a time, and
+        # its turn is best spent writing. The state changes only if it is still the one
+        # read; if not, the request is read again inside the transaction, locked.
+        read = _request_named(message, partner)
+        try:
+            if read is not None and sql.can_plan():
+                with sql.planned() as plan:
+                    apply_and_keep(read)
+                sql.run(plan)
+            else:
+                # The audit entry and the message are written in one round trip (PostgreSQL).
+                with transaction.atomic(), sql.together():
+                    apply_and_keep(read)
+        except (services.Conflict, ReadAgain, sql.Stale, sql.NotPlanned):
+            with transaction.atomic(), sql.together():
+                apply_and_keep(None)
         return answer
     except IntegrityError:
         # The same message again (a resend, or twice at once): applied once, answered alike.
@@ -300,13 +322,17 @@ def _request_named(
     return sql.fetch(IllRequest, where, lock=lock)
 
 
-def _apply(message: proto.Message, partner: int) -> tuple[str, IllRequest]:
+def _apply(
+    message: proto.Message, partner: int, read: IllRequest | None = None
+) -> tuple[str, IllRequest]:
     """Change what the message changes; returns the event it was and its request.
 
-    Raises Refused."""
+    ``read``: the request as read before the transaction. Only a plain change of state is
+    made on it (services.Conflict if the state has moved since); anything else raises
+    ReadAgain, to be decided on the request read inside the transaction. Raises Refused."""
     if isinstance(message, proto.Request):
         return _new_request(message, partner)
-    request = _request_named(message, partner, lock=True)
+    request = read or _request_named(message, partner, lock=True)
     if request is None:
         raise Refused(
             "UnrecognisedDataValue",
@@ -318,6 +344,8 @@ def _apply(message: proto.Message, partner: int) -> tuple[str, IllRequest]:
             details["their_id"] = message.header.supplying_agency_request_id
     else:
         event, details = message.action, {"note": message.note}
+    if read is not None and not _plain(request, event):
+        raise ReadAgain
     if event in RECORDED_ONLY[request.role] or repeats(request.role, request.state, event):
         if event == "StatusRequest":
             services.answer_status_request(request)
@@ -333,6 +361,16 @@ def _apply(message: proto.Message, partner: int) -> tuple[str, IllRequest]:
     if event == "Unfilled":
         services.advance_rota(request)
     return event, request
+
+
+def _plain(request: IllRequest, event: str) -> bool:
+    """Whether the event is a change of state and nothing more."""
+    return (
+        event not in RECORDED_ONLY[request.role]
+        and event != "Unfilled"  # and the next lender asked
+        and not repeats(request.role, request.state, event)
+        and step_for(request.role, request.state, event, request.service) is not None
+    )
 
 
 def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:

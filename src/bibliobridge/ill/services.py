@@ -63,6 +63,10 @@ class TransitionRefused(Exception):
     """The event is not allowed now; the text says why, in the user's language."""
 
 
+class Conflict(TransitionRefused):
+    """The request changed between being read and being written: read it again."""
+
+
 def new_id() -> str:
     """A request id no other agency will have used: ours, for ISO 18626 headers."""
     return f"BB-{uuid.uuid4().hex[:20]}"
@@ -165,9 +169,10 @@ def transition(
     partner (into the outbox) and the audit entry. ``actor`` None is the system or the
     partner. Raises TransitionRefused when the table has no such step from the current
     state, PermissionDenied when a user without the permission tries a staff action.
-    ``locked``: the caller read the request with select_for_update in its own open
-    transaction, so it is not read again, and a refusal rolls back the caller's whole
-    transaction (there is no savepoint of its own to roll back to).
+    ``locked``: the caller read the request in its own open transaction (with
+    select_for_update, or before the transaction, counting on Conflict when the state
+    has moved since), so it is not read again, and a refusal rolls back the caller's
+    whole transaction (there is no savepoint of its own to roll back to).
     """
     with transaction.atomic(savepoint=not locked):
         current = request if locked else IllRequest.objects.select_for_update().get(pk=request.pk)
@@ -208,6 +213,7 @@ def transition(
         updated = sql.update(
             IllRequest,
             {"id": current.pk, "state": old},
+            expect=1,
             state=step.target,
             state_changed_at=now,
             updated_at=now,
@@ -216,7 +222,7 @@ def transition(
             **values,
         )
         if updated != 1:
-            raise TransitionRefused(_("Someone else changed this request just now; try again."))
+            raise Conflict(_("Someone else changed this request just now; try again."))
         for name, value in values.items():
             changes[name] = [str(getattr(current, name)), str(value)]
             setattr(current, name, value)

@@ -112,6 +112,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return self._turn_of[1]
 
     def _start_transaction_under_autocommit(self) -> None:
+        if getattr(self, "sql_plan", None) is not None:
+            # Work being planned (core.sql.planned) only reads: no turn, no write lock.
+            with self.cursor() as cursor:
+                cursor.execute("BEGIN DEFERRED")
+            return
         turn = self._turn()
         if turn is not None and not self._holds_turn:
             timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))

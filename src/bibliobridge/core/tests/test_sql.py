@@ -1,6 +1,7 @@
 import datetime as dt
 import os
 import threading
+import time
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -153,3 +154,112 @@ def test_a_transaction_gives_its_turn_back_on_commit_and_on_rollback(officer):
         raise RuntimeError
     assert not turn.thread_lock.locked()
     assert ActivityLog.objects.filter(action="updated").count() == 1
+
+
+# --- writes made ready before their transaction -------------------------------------------
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_planned_writes_are_made_by_run_and_hooks_follow_the_commit(officer):
+    sql.insert(ActivityLog, message="before", **entry_values(officer))
+    turn = turn_for(os.path.abspath(connection.settings_dict["NAME"]))
+    committed: list[bool] = []
+    assert sql.can_plan()
+    with sql.planned() as plan:
+        assert not turn.thread_lock.locked()  # planning reads: no writer's turn taken
+        assert ActivityLog.objects.filter(message="before").exists()
+        sql.insert(ActivityLog, message="new", **entry_values(officer))
+        changed = sql.update(ActivityLog, {"message": "before"}, expect=1, object_repr="王芳")
+        transaction.on_commit(
+            lambda: committed.append(ActivityLog.objects.filter(message="new").exists())
+        )
+    assert changed == 1 and committed == []
+    assert not ActivityLog.objects.filter(message="new").exists()
+    assert ActivityLog.objects.get(message="before").object_repr == "Сергей Ковалёв"
+    sql.run(plan)
+    assert committed == [True]
+    assert ActivityLog.objects.get(message="before").object_repr == "王芳"
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_a_planned_update_that_finds_its_row_changed_writes_nothing(officer):
+    sql.insert(ActivityLog, message="before", **entry_values(officer))
+    with sql.planned() as plan:
+        sql.insert(ActivityLog, message="new", **entry_values(officer))
+        sql.update(ActivityLog, {"message": "before"}, expect=1, object_repr="王芳")
+    ActivityLog.objects.filter(message="before").update(message="changed meanwhile")
+    with pytest.raises(sql.Stale):
+        sql.run(plan)
+    assert list(ActivityLog.objects.values_list("message", "object_repr")) == [
+        ("changed meanwhile", "Сергей Ковалёв")
+    ]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_any_other_write_while_planning_is_refused_before_it_is_made(officer):
+    with pytest.raises(sql.NotPlanned), sql.planned():
+        sql.insert(ActivityLog, message="recorded", **entry_values(officer))
+        ActivityLog.objects.create(message="orm", **entry_values(officer))
+    assert not ActivityLog.objects.exists()
+    assert getattr(connection, "sql_plan", None) is None
+
+
+def test_inside_a_transaction_there_is_nothing_to_plan():
+    with transaction.atomic():
+        assert not sql.can_plan()
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_plans_run_at_once_are_committed_together_and_a_stale_one_fails_alone(officer, monkeypatch):
+    plans = []
+    for n in range(8):
+        with sql.planned() as plan:
+            sql.insert(ActivityLog, message=f"plan {n}", **entry_values(officer))
+            if n == 5:  # a row that is not there: stale
+                sql.update(ActivityLog, {"message": "gone"}, expect=1, object_repr="x")
+        plans.append(plan)
+    groups: list[list[str]] = []
+    write_group = sql._write_group
+
+    def first_waits_for_the_rest(group):
+        if not groups:  # the first writer waits until the seven others are waiting
+            deadline = time.monotonic() + 10
+            while len(sql._GROUP.waiting) < 7 and time.monotonic() < deadline:
+                time.sleep(0.005)
+        groups.append([plan_message(entry.plan) for entry in group])
+        write_group(group)
+
+    monkeypatch.setattr(sql, "_write_group", first_waits_for_the_rest)
+    outcome: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        try:
+            sql.run(plans[n])
+            outcome[n] = "written"
+        except sql.Stale:
+            outcome[n] = "stale"
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=write, args=(0,))
+    first.start()
+    while not groups and not sql._GROUP.busy:
+        time.sleep(0.001)
+    others = [threading.Thread(target=write, args=(n,)) for n in range(1, 8)]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join(20)
+    assert outcome == {n: "stale" if n == 5 else "written" for n in range(8)}
+    assert [len(group) for group in groups] == [1, 7]
+    written = ActivityLog.objects.order_by("message").values_list("message", flat=True)
+    assert list(written) == [f"plan {n}" for n in range(8) if n != 5]
+    assert not sql._GROUP.busy and not sql._GROUP.waiting
+
+
+def plan_message(plan: sql.Plan) -> str:
+    return next(value for value in plan.statements[0][1] if str(value).startswith("plan "))

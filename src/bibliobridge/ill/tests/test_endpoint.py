@@ -11,6 +11,7 @@ from django.test import Client
 
 from bibliobridge.core.models import ActivityLog
 from bibliobridge.ill import iso18626 as proto
+from bibliobridge.ill import receive as receive_module
 from bibliobridge.ill.enums import Direction, Role, Service, State
 from bibliobridge.ill.models import IllMessage, IllPeer, IllRequest
 from bibliobridge.partners.enums import IdentifierScheme
@@ -250,3 +251,32 @@ def test_what_is_not_a_post_goes_through_django_and_hosts_are_still_checked(netw
     status, _headers, _content = serve("POST", b"<x/>", HTTP_HOST="evil.example")
     assert status.startswith("400")
     assert not IllMessage.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_request_that_moved_since_it_was_read_gets_the_message_applied_to_what_it_is(
+    network, borrowing, monkeypatch
+):
+    # Read as "sent" just before the transaction, while another message made it "expect
+    # to supply": the change made on the stale read finds the state moved, writes nothing,
+    # and the message is applied to the request as it is now.
+    stale = IllRequest.objects.get(pk=borrowing.pk)
+    IllRequest.objects.filter(pk=borrowing.pk).update(state=State.EXPECT_TO_SUPPLY)
+    reads = []
+    original = receive_module._request_named
+
+    def first_read_stale(message, partner, lock=False):
+        reads.append(lock)
+        return stale if len(reads) == 1 else original(message, partner, lock)
+
+    monkeypatch.setattr(receive_module, "_request_named", first_read_stale)
+    secret = network.secret(network.lenders[0])
+    body = proto.write(supplier_says("BB-1", "DE-1", "WillSupply"), "1.2")
+    status, _headers, content = serve("POST", body, HTTP_AUTHORIZATION=f"Bearer {secret}")
+    assert (status, proto.parse_confirmation(content).ok) == ("200 OK", True)
+    assert reads == [False, True]
+    borrowing.refresh_from_db()
+    assert borrowing.state == State.WILL_SUPPLY
+    entry = ActivityLog.objects.get(object_id=str(borrowing.pk), message="WillSupply")
+    assert entry.changes["state"] == [State.EXPECT_TO_SUPPLY, State.WILL_SUPPLY]
+    assert IllMessage.objects.filter(direction=Direction.INCOMING).count() == 1
