@@ -150,6 +150,10 @@ class Stale(Exception):
     """A planned update did not find its rows as they were read: nothing was written."""
 
 
+class NotWritten(Exception):
+    """The thread writing a group of plans stopped before this one was written."""
+
+
 class NotPlanned(Exception):
     """Work being planned tried a write that ``insert`` and ``update`` do not record."""
 
@@ -193,7 +197,8 @@ def planned() -> Iterator[Plan]:
     try:
         with db.execute_wrapper(plan), transaction.atomic():
             yield plan
-            plan.after_commit = [(func, robust) for _ids, func, robust in db.run_on_commit]
+            # Django's entries are (savepoint ids, callback, robust).
+            plan.after_commit = [(hook[1], hook[2]) for hook in db.run_on_commit]  # type: ignore[misc]
             db.run_on_commit = []
             transaction.set_rollback(True)  # nothing was written; nothing to commit
     finally:
@@ -237,7 +242,9 @@ class _Waiting:
         self.plan = plan
         self.woken = threading.Event()
         self.leads = False
-        self.error: Exception | None = None
+        # Until written: a writer stopped short (killed mid-group) must not pass for one
+        # that wrote.
+        self.error: Exception | None = NotWritten()
 
 
 class _Group:
@@ -250,7 +257,14 @@ class _Group:
 
 
 _GROUP = _Group()
-os.register_at_fork(after_in_child=_GROUP.__init__)  # a child starts with no writer
+
+
+def _new_group() -> None:
+    global _GROUP  # noqa: PLW0603 (a forked child starts with no writer and none waiting)
+    _GROUP = _Group()
+
+
+os.register_at_fork(after_in_child=_new_group)
 
 
 def _lead() -> None:
@@ -276,15 +290,19 @@ def _write_group(group: list[_Waiting]) -> None:
         with transaction.atomic():
             for entry in group:
                 _write(entry.plan)
-        return
     except Exception as error:
         if len(group) == 1:
             group[0].error = error
             return
+    else:
+        for entry in group:
+            entry.error = None
+        return
     for entry in group:  # one failed: each alone, so that it fails alone
         try:
             with transaction.atomic():
                 _write(entry.plan)
+            entry.error = None
         except Exception as error:
             entry.error = error
 

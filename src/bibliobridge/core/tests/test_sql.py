@@ -263,3 +263,54 @@ def test_plans_run_at_once_are_committed_together_and_a_stale_one_fails_alone(of
 
 def plan_message(plan: sql.Plan) -> str:
     return next(value for value in plan.statements[0][1] if str(value).startswith("plan "))
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_plans_left_by_a_writer_that_stopped_are_not_taken_for_written(officer, monkeypatch):
+    plans = []
+    for n in range(3):
+        with sql.planned() as plan:
+            sql.insert(ActivityLog, message=f"plan {n}", **entry_values(officer))
+        plans.append(plan)
+    calls: list[int] = []
+    write_group = sql._write_group
+
+    def second_group_killed(group):
+        calls.append(len(group))
+        if len(calls) == 1:  # the first writer waits for the two others, then writes
+            deadline = time.monotonic() + 10
+            while len(sql._GROUP.waiting) < 2 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            return write_group(group)
+        raise SystemExit  # the second group's writer is stopped (a worker killed)
+
+    monkeypatch.setattr(sql, "_write_group", second_group_killed)
+    outcome: dict[int, str] = {}
+
+    def write(n: int) -> None:
+        try:
+            sql.run(plans[n])
+            outcome[n] = "written"
+        except sql.NotWritten:
+            outcome[n] = "not written"
+        except SystemExit:
+            outcome[n] = "stopped"
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=write, args=(0,))
+    first.start()
+    while not sql._GROUP.busy:
+        time.sleep(0.001)
+    others = [threading.Thread(target=write, args=(n,)) for n in (1, 2)]
+    for thread in others:
+        thread.start()
+    for thread in [first, *others]:
+        thread.join(20)
+    assert calls == [1, 2]
+    # The stopped writer's own thread ended with it; the other plan of its group was told.
+    assert outcome[0] == "written"
+    assert sorted([outcome[1], outcome[2]]) == ["not written", "stopped"]
+    assert list(ActivityLog.objects.values_list("message", flat=True)) == ["plan 0"]
+    assert not sql._GROUP.busy and not sql._GROUP.waiting
