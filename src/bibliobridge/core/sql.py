@@ -219,7 +219,14 @@ def run(plan: Plan) -> None:
     if db.in_atomic_block:  # the caller's transaction, not one shared with other threads
         with transaction.atomic():
             _write(plan)
-        return
+    else:
+        _write_in_group(plan)
+    for func, robust in plan.after_commit:
+        # In the caller's transaction: after it commits; outside one: at once.
+        db.on_commit(func, robust)
+
+
+def _write_in_group(plan: Plan) -> None:
     entry = _Waiting(plan)
     with _GROUP.lock:
         _GROUP.waiting.append(entry)
@@ -231,8 +238,6 @@ def run(plan: Plan) -> None:
         _lead()
     if entry.error is not None:
         raise entry.error
-    for func, robust in plan.after_commit:
-        db.on_commit(func, robust)  # outside a transaction: runs at once, as Django would
 
 
 class _Waiting:

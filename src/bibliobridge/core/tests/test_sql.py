@@ -314,3 +314,21 @@ def test_plans_left_by_a_writer_that_stopped_are_not_taken_for_written(officer, 
     assert sorted([outcome[1], outcome[2]]) == ["not written", "stopped"]
     assert list(ActivityLog.objects.values_list("message", flat=True)) == ["plan 0"]
     assert not sql._GROUP.busy and not sql._GROUP.waiting
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_a_plan_run_inside_a_transaction_is_written_in_it_and_its_hooks_wait_for_it(officer):
+    called: list[str] = []
+    with sql.planned() as plan:
+        sql.insert(ActivityLog, message="planned", **entry_values(officer))
+        transaction.on_commit(lambda: called.append("after"))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        sql.run(plan)
+        assert ActivityLog.objects.filter(message="planned").exists() and called == []
+        raise RuntimeError  # the caller's transaction rolls back: the plan with it
+    assert not ActivityLog.objects.exists() and called == []
+    with transaction.atomic():
+        sql.run(plan)
+        assert called == []
+    assert called == ["after"] and ActivityLog.objects.filter(message="planned").exists()
