@@ -1,6 +1,7 @@
 """Reads of the union catalogue: records, clusters, and who holds a manifestation."""
 
 import json
+import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -107,50 +108,14 @@ def _instances(model, columns: Sequence[str], column: str, values: Iterable[int]
     return found
 
 
-def holders_of(clusters: Iterable[Cluster]) -> dict[int, list[tuple[Institution, int]]]:
+def holders_of(clusters: Iterable[Cluster]) -> dict[int, Sequence[tuple[Institution, int]]]:
     """Each cluster's holders with the first of their records in it.
 
     In the order of holder name, then record id: the order of the cluster's records, of
     which each holder's first stands for it (ClusterRecords reads them all).
     """
-    by_pk, place = _holder_directory()
-    return {
-        cluster.pk: [
-            (by_pk[holder], record)
-            for _place, record, holder in sorted(
-                (place[h], r, h) for h, r in cluster.held_by_pairs()
-            )
-        ]
-        for cluster in clusters
-    }
-
-
-# Every institution as a list of holders shows it, with its place by name, kept by the
-# process under a fingerprint of the table: a title held by hundreds lists them on every
-# look-up, and building hundreds of model instances took longer than the rest of it.
-_directory: tuple[tuple, dict[int, Institution], dict[int, int]] = ((), {}, {})
-
-
-def _holder_directory() -> tuple[dict[int, Institution], dict[int, int]]:
-    """Institutions by id (HOLDER_FIELDS) and their places by name, read again whenever an
-    institution is added, saved or deleted."""
-    global _directory
-    with connection.cursor() as cursor:
-        cursor.execute(
-            # In SQL of our own: the ORM takes longer to compile this than to run it.
-            # set_home_institution saves is_home alone, which leaves updated_at as it was.
-            "SELECT COUNT(*), MAX(updated_at), MAX(CASE WHEN is_home THEN id END) "  # noqa: S608
-            f"FROM {Institution._meta.db_table}"
-        )
-        fingerprint = cursor.fetchone()
-    if fingerprint != _directory[0]:
-        institutions = list(Institution.objects.only(*HOLDER_FIELDS).order_by("name", "pk"))
-        _directory = (
-            fingerprint,
-            {institution.pk: institution for institution in institutions},
-            _name_places(institutions),
-        )
-    return _directory[1], _directory[2]
+    directory = _holder_directory()
+    return {cluster.pk: directory.holders(cluster.held_by) for cluster in clusters}
 
 
 def _name_places(in_name_order: list[Institution]) -> dict[int, int]:
@@ -163,6 +128,65 @@ def _name_places(in_name_order: list[Institution]) -> dict[int, int]:
             place, previous = place + 1, institution.name
         places[institution.pk] = place
     return places
+
+
+# Holder lists a directory keeps, by the cluster's held_by text: past this many, the
+# oldest go first.
+HOLDER_LISTS = 20_000
+
+
+class _Directory:
+    """Every institution as a list of holders shows it (HOLDER_FIELDS), with its place by
+    name, kept by the process under a fingerprint of the table: a title held by hundreds
+    lists them on every look-up, and building hundreds of model instances took longer than
+    the rest of it. It keeps the holder lists it made too: a popular title comes up in
+    search after search (two thirds of the holders a search mix lists had been listed
+    before), and decoding and ordering hundreds of holders cost more than reading them."""
+
+    def __init__(self, fingerprint: tuple, in_name_order: list[Institution]) -> None:
+        self.fingerprint = fingerprint
+        self.by_pk = {institution.pk: institution for institution in in_name_order}
+        self.place = _name_places(in_name_order)
+        self.lists: dict[str, tuple[tuple[Institution, int], ...]] = {}
+        self.lock = threading.Lock()
+
+    def holders(self, held_by: str) -> tuple[tuple[Institution, int], ...]:
+        """The holders of a cluster's held_by, in name then record order (shared: not to be
+        changed)."""
+        found = self.lists.get(held_by)
+        if found is None:
+            by_pk, place = self.by_pk, self.place
+            found = tuple(
+                (by_pk[holder], record)
+                for _place, record, holder in sorted(
+                    (place[h], r, h) for h, r in json.loads(held_by)
+                )
+            )
+            with self.lock:  # threads of one process share it
+                if len(self.lists) >= HOLDER_LISTS:
+                    del self.lists[next(iter(self.lists))]
+                self.lists[held_by] = found
+        return found
+
+
+_directory = _Directory((), [])
+
+
+def _holder_directory() -> _Directory:
+    """The directory, read again whenever an institution is added, saved or deleted."""
+    global _directory
+    with connection.cursor() as cursor:
+        cursor.execute(
+            # In SQL of our own: the ORM takes longer to compile this than to run it.
+            # set_home_institution saves is_home alone, which leaves updated_at as it was.
+            "SELECT COUNT(*), MAX(updated_at), MAX(CASE WHEN is_home THEN id END) "  # noqa: S608
+            f"FROM {Institution._meta.db_table}"
+        )
+        fingerprint = cursor.fetchone()
+    if fingerprint != _directory.fingerprint:
+        institutions = list(Institution.objects.only(*HOLDER_FIELDS).order_by("name", "pk"))
+        _directory = _Directory(fingerprint, institutions)
+    return _directory
 
 
 class ClusterRecords:
