@@ -113,7 +113,7 @@ def _instances(model, columns: Sequence[str], column: str, values: Iterable[int]
     return found
 
 
-def holders_of(clusters: Iterable[Cluster]) -> dict[int, Sequence[tuple[Institution, int]]]:
+def holders_of(clusters: Iterable[Cluster]) -> dict[int, list[tuple[Institution, int]]]:
     """Each cluster's holders with the first of their records in it.
 
     In the order of holder name, then record id: the order of the cluster's records, of
@@ -152,17 +152,20 @@ class _Directory:
         self.fingerprint = fingerprint
         self.by_pk = {institution.pk: institution for institution in in_name_order}
         self.place = _name_places(in_name_order)
-        self.lists: dict[str, tuple[tuple[Institution, int], ...]] = {}
+        # Ids only: tuples of numbers are left alone by the garbage collector, while
+        # hundreds of thousands of tuples holding institutions made each of its full
+        # passes take 200 ms.
+        self.lists: dict[str, tuple[tuple[int, int], ...]] = {}
         self.lock = threading.Lock()
 
-    def holders(self, held_by: str) -> tuple[tuple[Institution, int], ...]:
-        """The holders of a cluster's held_by, in name then record order (shared: not to be
-        changed)."""
-        found = self.lists.get(held_by)
-        if found is None:
-            by_pk, place = self.by_pk, self.place
-            found = tuple(
-                (by_pk[holder], record)
+    def holders(self, held_by: str) -> list[tuple[Institution, int]]:
+        """The holders of a cluster's held_by with their first records, in name then
+        record order."""
+        ordered = self.lists.get(held_by)
+        if ordered is None:
+            place = self.place
+            ordered = tuple(
+                (holder, record)
                 for _place, record, holder in sorted(
                     (place[h], r, h) for h, r in json.loads(held_by)
                 )
@@ -170,8 +173,9 @@ class _Directory:
             with self.lock:  # threads of one process share it
                 if len(self.lists) >= HOLDER_LISTS:
                     del self.lists[next(iter(self.lists))]
-                self.lists[held_by] = found
-        return found
+                self.lists[held_by] = ordered
+        by_pk = self.by_pk
+        return [(by_pk[holder], record) for holder, record in ordered]
 
 
 _directory = _Directory((), [])
