@@ -4,6 +4,7 @@ import json
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection
 from django.db.models import JSONField, Prefetch, QuerySet
@@ -113,11 +114,20 @@ def _instances(model, columns: Sequence[str], column: str, values: Iterable[int]
     return found
 
 
-def holders_of(clusters: Iterable[Cluster]) -> dict[int, list[tuple[Institution, int]]]:
-    """Each cluster's holders with the first of their records in it.
+class Holders(NamedTuple):
+    """A cluster's holders in name order, and its first record (the first of its first
+    holder's records), as holders_of gives them."""
 
-    In the order of holder name, then record id: the order of the cluster's records, of
-    which each holder's first stands for it (ClusterRecords reads them all).
+    institutions: tuple[Institution, ...]
+    first_record: int | None
+
+
+def holders_of(clusters: Iterable[Cluster]) -> dict[int, Holders]:
+    """Each cluster's holders, in name order, and its first record.
+
+    The order of the cluster's records (holder name, then record id; ClusterRecords reads
+    them all), of which each holder's first stands for it: the cluster's first record is
+    the first of its first holder's.
     """
     directory = _holder_directory()
     return {cluster.pk: directory.holders(cluster.held_by) for cluster in clusters}
@@ -152,30 +162,26 @@ class _Directory:
         self.fingerprint = fingerprint
         self.by_pk = {institution.pk: institution for institution in in_name_order}
         self.place = _name_places(in_name_order)
-        # Ids only: tuples of numbers are left alone by the garbage collector, while
-        # hundreds of thousands of tuples holding institutions made each of its full
-        # passes take 200 ms.
-        self.lists: dict[str, tuple[tuple[int, int], ...]] = {}
+        # One tuple of institutions a list: a tuple for each holder (hundreds of
+        # thousands of them) made each full pass of the garbage collector take 200 ms.
+        self.lists: dict[str, Holders] = {}
         self.lock = threading.Lock()
 
-    def holders(self, held_by: str) -> list[tuple[Institution, int]]:
-        """The holders of a cluster's held_by with their first records, in name then
-        record order."""
-        ordered = self.lists.get(held_by)
-        if ordered is None:
-            place = self.place
-            ordered = tuple(
-                (holder, record)
-                for _place, record, holder in sorted(
-                    (place[h], r, h) for h, r in json.loads(held_by)
-                )
+    def holders(self, held_by: str) -> Holders:
+        """The holders of a cluster's held_by (shared: not to be changed)."""
+        found = self.lists.get(held_by)
+        if found is None:
+            place, by_pk = self.place, self.by_pk
+            ordered = sorted((place[h], r, h) for h, r in json.loads(held_by))
+            found = Holders(
+                tuple(by_pk[holder] for _place, _record, holder in ordered),
+                ordered[0][1] if ordered else None,
             )
             with self.lock:  # threads of one process share it
                 if len(self.lists) >= HOLDER_LISTS:
                     del self.lists[next(iter(self.lists))]
-                self.lists[held_by] = ordered
-        by_pk = self.by_pk
-        return [(by_pk[holder], record) for holder, record in ordered]
+                self.lists[held_by] = found
+        return found
 
 
 _directory = _Directory((), [])
@@ -459,7 +465,7 @@ def _held(clusters: dict[int, Cluster], found: dict[int, tuple[float, str]]) -> 
             clusters[pk],
             confidence,
             reason,
-            [Holder(institution, pk, records) for institution, _first in holders[pk]],
+            [Holder(institution, pk, records) for institution in holders[pk].institutions],
         )
         for pk, (confidence, reason) in found.items()
         if pk in clusters

@@ -314,16 +314,14 @@ def find_query(
 def _hits(clusters: list[Cluster]) -> list[Hit]:
     """Hits for clusters in result order: two queries, however many records they hold."""
     holders = holders_of(clusters)
-    # A cluster's first record is the first of its first holder's.
-    first_ids = {pk: held[0][1] for pk, held in holders.items() if held}
-    records = {r.pk: r for r in records_where("id", FIRST_FIELDS, first_ids.values())}
-    first = {pk: records[record] for pk, record in first_ids.items() if record in records}
+    first_ids = [held.first_record for held in holders.values() if held.first_record]
+    records = {r.pk: r for r in records_where("id", FIRST_FIELDS, first_ids)}
     members = ClusterRecords(c.pk for c in clusters)
     return [
         Hit(
             cluster,
-            [institution for institution, _first in holders[cluster.pk]],
-            first.get(cluster.pk),
+            list(holders[cluster.pk].institutions),
+            records.get(holders[cluster.pk].first_record),
             members,
         )
         for cluster in clusters
