@@ -314,15 +314,12 @@ def find_query(
 def _hits(clusters: list[Cluster]) -> list[Hit]:
     """Hits for clusters in result order: two queries, however many records they hold."""
     holders = holders_of(clusters)
-    first_ids = [held.first_record for held in holders.values() if held.first_record]
+    first_ids = [h.first_record for h in holders.values() if h.first_record is not None]
     records = {r.pk: r for r in records_where("id", FIRST_FIELDS, first_ids)}
     members = ClusterRecords(c.pk for c in clusters)
-    return [
-        Hit(
-            cluster,
-            list(holders[cluster.pk].institutions),
-            records.get(holders[cluster.pk].first_record),
-            members,
-        )
-        for cluster in clusters
-    ]
+    hits = []
+    for cluster in clusters:
+        held = holders[cluster.pk]
+        first = records.get(held.first_record) if held.first_record is not None else None
+        hits.append(Hit(cluster, list(held.institutions), first, members))
+    return hits
