@@ -550,7 +550,9 @@ class Sample:
         self.with_subject = [r for r in rows if r["subjects"]]
         frequency: Counter = Counter()
         for row in self.latin:
-            frequency.update(set(tokens(row["title"])))
+            # sorted: a set of strings iterates in an order that changes from process to
+            # process (hash randomisation), and so would the ties of most_common and the mix.
+            frequency.update(sorted(set(tokens(row["title"]))))
         words = [
             (w, n)
             for w, n in frequency.most_common()

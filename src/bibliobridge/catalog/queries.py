@@ -1,11 +1,14 @@
 """Reads of the union catalogue: records, clusters, and who holds a manifestation."""
 
 import json
-from collections.abc import Iterable
+import threading
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.db import connection
-from django.db.models import Prefetch, QuerySet
+from django.db.models import JSONField, Prefetch, QuerySet
+from django.db.models.base import ModelState
 from django.utils.translation import gettext_lazy
 from rapidfuzz.distance import Indel
 
@@ -53,50 +56,81 @@ MEMBER_FIELDS = ("cluster_id", "holder_id", "local_id", "flavour", "title",
                  "title_vernacular", "year", "edition", "isbns", "holdings")  # fmt: skip
 
 
-def holders_of(clusters: Iterable[Cluster]) -> dict[int, list[tuple[Institution, int]]]:
-    """Each cluster's holders with the first of their records in it.
+# A cluster as a search page or a look-up reads it: every column but updated_at (deferred).
+CLUSTER_COLUMNS = tuple(
+    f.attname for f in Cluster._meta.concrete_fields if f.attname != "updated_at"
+)
 
-    In the order of holder name, then record id: the order of the cluster's records, of
-    which each holder's first stands for it (ClusterRecords reads them all).
+
+def clusters_where(column: str, values: Iterable[int]) -> list[Cluster]:
+    """The clusters whose ``column`` (id or doc_id) is one of ``values``, CLUSTER_COLUMNS
+    only. In SQL of our own: Django's compiler took longer than reading the rows."""
+    return _instances(Cluster, CLUSTER_COLUMNS, column, values)
+
+
+# Values in one statement's IN (...): under SQLite's smallest limit on variables (999).
+IN_CHUNK = 500
+
+
+def records_where(column: str, fields: Sequence[str], values: Iterable[int]) -> list[Record]:
+    """The records whose ``column`` is one of ``values``, with ``fields`` only (and id)."""
+    return _instances(Record, ("id", *fields), column, values)
+
+
+def _instances(model, columns: Sequence[str], column: str, values: Iterable[int]) -> list:
+    """Model instances with ``columns`` (JSON fields decoded as JSONField does, the other
+    fields deferred, as .only() gives) of the rows whose ``column`` is one of ``values``.
+
+    Made as Django unpickles a model (``__new__``, then the attributes): ``Model.__init__``
+    with its signals cost four times as much, and no receiver listens on these models.
     """
-    by_pk, place = _holder_directory()
-    return {
-        cluster.pk: [
-            (by_pk[holder], record)
-            for _place, record, holder in sorted(
-                (place[h], r, h) for h, r in cluster.held_by_pairs()
-            )
-        ]
-        for cluster in clusters
-    }
-
-
-# Every institution as a list of holders shows it, with its place by name, kept by the
-# process under a fingerprint of the table: a title held by hundreds lists them on every
-# look-up, and building hundreds of model instances took longer than the rest of it.
-_directory: tuple[tuple, dict[int, Institution], dict[int, int]] = ((), {}, {})
-
-
-def _holder_directory() -> tuple[dict[int, Institution], dict[int, int]]:
-    """Institutions by id (HOLDER_FIELDS) and their places by name, read again whenever an
-    institution is added, saved or deleted."""
-    global _directory
+    by_name = {f.attname: f for f in model._meta.concrete_fields}
+    columns = [name for name in by_name if name in columns]
+    decoders = [
+        (i, by_name[name].from_db_value)
+        for i, name in enumerate(columns)
+        if isinstance(by_name[name], JSONField)
+    ]
+    alias = connection.alias
+    values = list(values)
+    found = []
     with connection.cursor() as cursor:
-        cursor.execute(
-            # In SQL of our own: the ORM takes longer to compile this than to run it.
-            # set_home_institution saves is_home alone, which leaves updated_at as it was.
-            "SELECT COUNT(*), MAX(updated_at), MAX(CASE WHEN is_home THEN id END) "  # noqa: S608
-            f"FROM {Institution._meta.db_table}"
-        )
-        fingerprint = cursor.fetchone()
-    if fingerprint != _directory[0]:
-        institutions = list(Institution.objects.only(*HOLDER_FIELDS).order_by("name", "pk"))
-        _directory = (
-            fingerprint,
-            {institution.pk: institution for institution in institutions},
-            _name_places(institutions),
-        )
-    return _directory[1], _directory[2]
+        for start in range(0, len(values), IN_CHUNK):
+            chunk = values[start : start + IN_CHUNK]
+            cursor.execute(
+                f"SELECT {', '.join(columns)} FROM {model._meta.db_table} "  # noqa: S608
+                f"WHERE {column} IN ({', '.join(['%s'] * len(chunk))})",
+                chunk,
+            )
+            for row in cursor.fetchall():
+                instance = model.__new__(model)
+                attributes = instance.__dict__
+                attributes.update(zip(columns, row, strict=True))
+                for i, decode in decoders:
+                    attributes[columns[i]] = decode(row[i], None, connection)
+                state = instance._state = ModelState()
+                state.adding, state.db = False, alias
+                found.append(instance)
+    return found
+
+
+class Holders(NamedTuple):
+    """A cluster's holders in name order, and its first record (the first of its first
+    holder's records), as holders_of gives them."""
+
+    institutions: tuple[Institution, ...]
+    first_record: int | None
+
+
+def holders_of(clusters: Iterable[Cluster]) -> dict[int, Holders]:
+    """Each cluster's holders, in name order, and its first record.
+
+    The order of the cluster's records (holder name, then record id; ClusterRecords reads
+    them all), of which each holder's first stands for it: the cluster's first record is
+    the first of its first holder's.
+    """
+    directory = _holder_directory()
+    return {cluster.pk: directory.holders(cluster.held_by) for cluster in clusters}
 
 
 def _name_places(in_name_order: list[Institution]) -> dict[int, int]:
@@ -109,6 +143,69 @@ def _name_places(in_name_order: list[Institution]) -> dict[int, int]:
             place, previous = place + 1, institution.name
         places[institution.pk] = place
     return places
+
+
+# Holder lists a directory keeps, by the cluster's held_by text: past this many, the
+# oldest go first.
+HOLDER_LISTS = 20_000
+
+
+class _Directory:
+    """Every institution as a list of holders shows it (HOLDER_FIELDS), with its place by
+    name, kept by the process under a fingerprint of the table: a title held by hundreds
+    lists them on every look-up, and building hundreds of model instances took longer than
+    the rest of it. It keeps the holder lists it made too: a popular title comes up in
+    search after search (two thirds of the holders a search mix lists had been listed
+    before), and decoding and ordering hundreds of holders cost more than reading them."""
+
+    def __init__(self, fingerprint: tuple, in_name_order: list[Institution]) -> None:
+        self.fingerprint = fingerprint
+        self.by_pk = {institution.pk: institution for institution in in_name_order}
+        self.place = _name_places(in_name_order)
+        # One tuple of institutions a list: a tuple for each holder (hundreds of
+        # thousands of them) made each full pass of the garbage collector take 200 ms.
+        self.lists: dict[str, Holders] = {}
+        self.lock = threading.Lock()
+
+    def holders(self, held_by: str) -> Holders:
+        """The holders of a cluster's held_by (shared: not to be changed)."""
+        found = self.lists.get(held_by)
+        if found is None:
+            place, by_pk = self.place, self.by_pk
+            ordered = sorted((place[h], r, h) for h, r in json.loads(held_by))
+            found = Holders(
+                tuple(by_pk[holder] for _place, _record, holder in ordered),
+                ordered[0][1] if ordered else None,
+            )
+            with self.lock:  # threads of one process share it
+                if len(self.lists) >= HOLDER_LISTS:
+                    del self.lists[next(iter(self.lists))]
+                self.lists[held_by] = found
+        return found
+
+
+_directory = _Directory((), [])
+
+
+def _holder_directory() -> _Directory:
+    """The directory, read again whenever an institution is added, saved or deleted."""
+    global _directory
+    with connection.cursor() as cursor:
+        table = Institution._meta.db_table
+        cursor.execute(
+            # In SQL of our own: the ORM takes longer to compile this than to run it. One
+            # aggregate a subquery, so that each is read from an index (a COUNT from the
+            # smallest, MAX(updated_at) from its own, the home library from the partial
+            # unique one) instead of scanning the directory on every look-up.
+            # set_home_institution saves is_home alone, which leaves updated_at as it was.
+            f"SELECT (SELECT COUNT(*) FROM {table}), (SELECT MAX(updated_at) FROM {table}), "  # noqa: S608
+            f"(SELECT MAX(id) FROM {table} WHERE is_home)"
+        )
+        fingerprint = cursor.fetchone()
+    if fingerprint != _directory.fingerprint:
+        institutions = list(Institution.objects.only(*HOLDER_FIELDS).order_by("name", "pk"))
+        _directory = _Directory(fingerprint, institutions)
+    return _directory
 
 
 class ClusterRecords:
@@ -183,7 +280,7 @@ def who_holds(
         clusters, found = _by_identifiers(keys)
     elif title.strip():
         found = _by_title(title, name, year)
-        clusters = Cluster.objects.in_bulk(list(found))
+        clusters = {c.pk: c for c in clusters_where("id", found)}
     else:
         return []
     return _held(clusters, found)
@@ -208,7 +305,7 @@ def _by_identifiers(keys: list[str]) -> tuple[dict[int, Cluster], dict[int, tupl
         )
         for doc in result.doc_ids:
             found_by_doc.setdefault(doc, key)
-    clusters = Cluster.objects.filter(doc_id__in=list(found_by_doc)).in_bulk()
+    clusters = {c.pk: c for c in clusters_where("doc_id", found_by_doc)}
     return clusters, {
         pk: (1.0, found_by_doc[cluster.doc_id])
         for pk, cluster in clusters.items()
@@ -372,7 +469,7 @@ def _held(clusters: dict[int, Cluster], found: dict[int, tuple[float, str]]) -> 
             clusters[pk],
             confidence,
             reason,
-            [Holder(institution, pk, records) for institution, _first in holders[pk]],
+            [Holder(institution, pk, records) for institution in holders[pk].institutions],
         )
         for pk, (confidence, reason) in found.items()
         if pk in clusters

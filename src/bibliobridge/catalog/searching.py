@@ -36,7 +36,7 @@ from .enums import (
 )
 from .marc.normalise import isbn13
 from .models import Cluster, Record, SearchDocCounter
-from .queries import ClusterRecords, holders_of
+from .queries import ClusterRecords, clusters_where, holders_of, records_where
 from .text import tokens
 
 BATCH = 2000
@@ -305,7 +305,7 @@ def find_query(
         page, size, skip = (offset // limit + 1 if limit else 1), limit, 0
     result = search.search(query, page=page, page_size=size, facets=facets, rank=rank)
     doc_ids = result.doc_ids[skip:]
-    clusters = {c.doc_id: c for c in Cluster.objects.filter(doc_id__in=doc_ids)}
+    clusters = {c.doc_id: c for c in clusters_where("doc_id", doc_ids)}
     return Found(
         result.total, _hits([clusters[doc] for doc in doc_ids if doc in clusters]), result.facets
     )
@@ -314,17 +314,12 @@ def find_query(
 def _hits(clusters: list[Cluster]) -> list[Hit]:
     """Hits for clusters in result order: two queries, however many records they hold."""
     holders = holders_of(clusters)
-    # A cluster's first record is the first of its first holder's.
-    first_ids = {pk: held[0][1] for pk, held in holders.items() if held}
-    records = Record.objects.only(*FIRST_FIELDS).in_bulk(list(first_ids.values()))
-    first = {pk: records[record] for pk, record in first_ids.items() if record in records}
+    first_ids = [h.first_record for h in holders.values() if h.first_record is not None]
+    records = {r.pk: r for r in records_where("id", FIRST_FIELDS, first_ids)}
     members = ClusterRecords(c.pk for c in clusters)
-    return [
-        Hit(
-            cluster,
-            [institution for institution, _first in holders[cluster.pk]],
-            first.get(cluster.pk),
-            members,
-        )
-        for cluster in clusters
-    ]
+    hits = []
+    for cluster in clusters:
+        held = holders[cluster.pk]
+        first = records.get(held.first_record) if held.first_record is not None else None
+        hits.append(Hit(cluster, list(held.institutions), first, members))
+    return hits

@@ -100,6 +100,9 @@ class Institution(models.Model):
             # list's country choices and count, partners_by_country (home page, map). With
             # both flags in it these read the index alone, not a row per partner.
             models.Index(fields=["country", "is_home", "is_active"], name="institution_country"),
+            # The catalogue's holder directory checks MAX(updated_at) on every search page
+            # and who-holds look-up (catalog.queries._holder_directory): a seek, not a scan.
+            models.Index(fields=["updated_at"], name="institution_updated"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -110,7 +110,7 @@ class _Cache:
                 self.hits += 1
         self.misses += len(missing)
         for term, blobs in _read(cursor, missing, None).items():
-            bitmap, size = _decode(blobs)
+            bitmap, size = _decode(blobs, self.live)
             found[term] = self._put(term, bitmap, size)
         for term in missing:
             if term not in found:
@@ -121,7 +121,7 @@ class _Cache:
             for term in group:
                 entry = self.terms[term]
                 if term in news:
-                    bitmap, size = _decode(news[term])
+                    bitmap, size = _decode(news[term], self.live)
                     self._put(term, entry.bitmap | bitmap, entry.size + size)
                 else:
                     entry.seen = self.horizon
@@ -160,11 +160,19 @@ def _read(cursor, terms: list[str], seen: int | None) -> dict[str, list[bytes]]:
     return blobs
 
 
-def _decode(blobs: list[bytes]) -> tuple[FrozenBitMap, int]:
+def _decode(blobs: list[bytes], live: FrozenBitMap) -> tuple[FrozenBitMap, int]:
+    """The union of a term's blobs less the documents not live, and the blobs' size.
+
+    Every result is intersected with the live bitmap, so a retired document (ids are
+    never reused) only slows the bitmap down: in a catalogue whose clusters are indexed
+    again as they grow, most of an unmerged segment's documents are retired. A document
+    newer than ``live`` is dropped too, and comes back when the entry is refreshed: it
+    lies in a segment newer than the horizon read with ``live``.
+    """
     size = sum(len(blob) for blob in blobs)
     if len(blobs) == 1:
-        return FrozenBitMap.deserialize(blobs[0]), size
-    return FrozenBitMap(BitMap.union(*(BitMap.deserialize(blob) for blob in blobs))), size
+        return FrozenBitMap.deserialize(blobs[0]) & live, size
+    return FrozenBitMap(BitMap.union(*(BitMap.deserialize(blob) for blob in blobs)) & live), size
 
 
 _caches: dict[str, _Cache] = {}
