@@ -2,6 +2,7 @@ import datetime as dt
 import os
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
@@ -212,28 +213,39 @@ def test_inside_a_transaction_there_is_nothing_to_plan():
         assert not sql.can_plan()
 
 
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
-@pytest.mark.django_db(transaction=True)
-def test_plans_run_at_once_are_committed_together_and_a_stale_one_fails_alone(officer, monkeypatch):
+def planned_inserts(officer: User, count: int, stale: int | None = None) -> list[sql.Plan]:
+    """A plan per number, each adding an entry "plan <n>"; plan ``stale`` also updates a row
+    that is not there."""
     plans = []
-    for n in range(8):
+    for n in range(count):
         with sql.planned() as plan:
             sql.insert(ActivityLog, message=f"plan {n}", **entry_values(officer))
-            if n == 5:  # a row that is not there: stale
+            if n == stale:
                 sql.update(ActivityLog, {"message": "gone"}, expect=1, object_repr="x")
         plans.append(plan)
-    groups: list[list[str]] = []
-    write_group = sql._write_group
+    return plans
 
-    def first_waits_for_the_rest(group):
-        if not groups:  # the first writer waits until the seven others are waiting
+
+def first_writer_waits(waiting: int, then: Callable) -> Callable:
+    """A stand-in for ``sql._write_group``: its first call waits until ``waiting`` other
+    plans wait, then writes; every call goes on with ``then(group, number of the call)``."""
+    calls: list[int] = []
+
+    def write_group(group):
+        calls.append(len(group))
+        if len(calls) == 1:
             deadline = time.monotonic() + 10
-            while len(sql._GROUP.waiting) < 7 and time.monotonic() < deadline:
+            while len(sql._GROUP.waiting) < waiting and time.monotonic() < deadline:
                 time.sleep(0.005)
-        groups.append([plan_message(entry.plan) for entry in group])
-        write_group(group)
+        return then(group, len(calls))
 
-    monkeypatch.setattr(sql, "_write_group", first_waits_for_the_rest)
+    write_group.calls = calls  # type: ignore[attr-defined]
+    return write_group
+
+
+def run_in_threads(plans: list[sql.Plan]) -> dict[int, str]:
+    """sql.run of each plan in a thread of its own, the first started alone; how each
+    ended."""
     outcome: dict[int, str] = {}
 
     def write(n: int) -> None:
@@ -242,56 +254,6 @@ def test_plans_run_at_once_are_committed_together_and_a_stale_one_fails_alone(of
             outcome[n] = "written"
         except sql.Stale:
             outcome[n] = "stale"
-        finally:
-            connection.close()
-
-    first = threading.Thread(target=write, args=(0,))
-    first.start()
-    while not groups and not sql._GROUP.busy:
-        time.sleep(0.001)
-    others = [threading.Thread(target=write, args=(n,)) for n in range(1, 8)]
-    for thread in others:
-        thread.start()
-    for thread in [first, *others]:
-        thread.join(20)
-    assert outcome == {n: "stale" if n == 5 else "written" for n in range(8)}
-    assert [len(group) for group in groups] == [1, 7]
-    written = ActivityLog.objects.order_by("message").values_list("message", flat=True)
-    assert list(written) == [f"plan {n}" for n in range(8) if n != 5]
-    assert not sql._GROUP.busy and not sql._GROUP.waiting
-
-
-def plan_message(plan: sql.Plan) -> str:
-    return next(value for value in plan.statements[0][1] if str(value).startswith("plan "))
-
-
-@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
-@pytest.mark.django_db(transaction=True)
-def test_plans_left_by_a_writer_that_stopped_are_not_taken_for_written(officer, monkeypatch):
-    plans = []
-    for n in range(3):
-        with sql.planned() as plan:
-            sql.insert(ActivityLog, message=f"plan {n}", **entry_values(officer))
-        plans.append(plan)
-    calls: list[int] = []
-    write_group = sql._write_group
-
-    def second_group_killed(group):
-        calls.append(len(group))
-        if len(calls) == 1:  # the first writer waits for the two others, then writes
-            deadline = time.monotonic() + 10
-            while len(sql._GROUP.waiting) < 2 and time.monotonic() < deadline:
-                time.sleep(0.005)
-            return write_group(group)
-        raise SystemExit  # the second group's writer is stopped (a worker killed)
-
-    monkeypatch.setattr(sql, "_write_group", second_group_killed)
-    outcome: dict[int, str] = {}
-
-    def write(n: int) -> None:
-        try:
-            sql.run(plans[n])
-            outcome[n] = "written"
         except sql.NotWritten:
             outcome[n] = "not written"
         except SystemExit:
@@ -303,12 +265,44 @@ def test_plans_left_by_a_writer_that_stopped_are_not_taken_for_written(officer, 
     first.start()
     while not sql._GROUP.busy:
         time.sleep(0.001)
-    others = [threading.Thread(target=write, args=(n,)) for n in (1, 2)]
+    others = [threading.Thread(target=write, args=(n,)) for n in range(1, len(plans))]
     for thread in others:
         thread.start()
     for thread in [first, *others]:
         thread.join(20)
-    assert calls == [1, 2]
+    return outcome
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_plans_run_at_once_are_committed_together_and_a_stale_one_fails_alone(officer, monkeypatch):
+    plans = planned_inserts(officer, 8, stale=5)
+    original = sql._write_group
+    monkeypatch.setattr(
+        sql, "_write_group", first_writer_waits(7, lambda group, _call: original(group))
+    )
+    outcome = run_in_threads(plans)
+    assert outcome == {n: "stale" if n == 5 else "written" for n in range(8)}
+    assert sql._write_group.calls == [1, 7]
+    written = ActivityLog.objects.order_by("message").values_list("message", flat=True)
+    assert list(written) == [f"plan {n}" for n in range(8) if n != 5]
+    assert not sql._GROUP.busy and not sql._GROUP.waiting
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_plans_left_by_a_writer_that_stopped_are_not_taken_for_written(officer, monkeypatch):
+    plans = planned_inserts(officer, 3)
+    original = sql._write_group
+
+    def second_group_killed(group, call):
+        if call == 1:
+            return original(group)
+        raise SystemExit  # the second group's writer is stopped (a worker killed)
+
+    monkeypatch.setattr(sql, "_write_group", first_writer_waits(2, second_group_killed))
+    outcome = run_in_threads(plans)
+    assert sql._write_group.calls == [1, 2]
     # The stopped writer's own thread ended with it; the other plan of its group was told.
     assert outcome[0] == "written"
     assert sorted([outcome[1], outcome[2]]) == ["not written", "stopped"]
