@@ -19,14 +19,16 @@ makes them in a short transaction of their own.
 
 import os
 import threading
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
+from django.db.models.base import ModelState
+from django.db.models.signals import post_init, pre_init
 from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -218,7 +220,7 @@ def run(plan: Plan) -> None:
     db = connections[DEFAULT_DB_ALIAS]
     if db.in_atomic_block:  # the caller's transaction, not one shared with other threads
         with transaction.atomic():
-            _write(plan)
+            _write(db, plan)
     else:
         _write_in_group(plan)
     for func, robust in plan.after_commit:
@@ -291,10 +293,11 @@ def _lead() -> None:
 
 
 def _write_group(group: list[_Waiting]) -> None:
+    db = connections[DEFAULT_DB_ALIAS]
     try:
-        with transaction.atomic():
+        with _writing(db):
             for entry in group:
-                _write(entry.plan)
+                _write(db, entry.plan)
     except Exception as error:
         if len(group) == 1:
             group[0].error = error
@@ -305,15 +308,22 @@ def _write_group(group: list[_Waiting]) -> None:
         return
     for entry in group:  # one failed: each alone, so that it fails alone
         try:
-            with transaction.atomic():
-                _write(entry.plan)
+            with _writing(db):
+                _write(db, entry.plan)
             entry.error = None
         except Exception as error:
             entry.error = error
 
 
-def _write(plan: Plan) -> None:
-    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+def _writing(db: BaseDatabaseWrapper) -> AbstractContextManager[None]:
+    """A transaction for plans only (nothing to run on its commit): the backend's own
+    where it has one (core.sqlite3), else Django's."""
+    writing = getattr(db, "writing", None)
+    return writing() if writing is not None else transaction.atomic(using=db.alias)
+
+
+def _write(db: BaseDatabaseWrapper, plan: Plan) -> None:
+    with _cursor(db) as cursor:
         for text, params, expect in plan.statements:
             cursor.execute(text, params)
             if expect is not None and cursor.rowcount != expect:
@@ -336,7 +346,23 @@ def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | N
         for convert in converters:
             value = convert(value, column, db)
         values.append(value)
-    return model.from_db(db.alias, _attnames(model), values)
+    return instance(model, db.alias, _attnames(model), values)
+
+
+def instance(model: type[M], alias: str, attnames: Sequence[str], values: Iterable[Any]) -> M:
+    """A model instance of a row read (``attnames``: the attributes ``values`` give, in
+    the fields' order; any other field is deferred), as ``Model.from_db`` makes it.
+
+    Made as Django unpickles a model (``__new__``, then the attributes) when no receiver
+    listens for the model's init signals: ``Model.__init__`` costs several times as much.
+    """
+    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+        return model.from_db(alias, list(attnames), list(values))  # attnames in field order
+    made = model.__new__(model)
+    made.__dict__.update(zip(attnames, values, strict=True))
+    state = made._state = ModelState()
+    state.adding, state.db = False, alias
+    return made
 
 
 @cache

@@ -1,5 +1,7 @@
-"""Django's SQLite backend, with writers taking turns instead of sleeping, and each
-statement's SQL text translated to SQLite's placeholders once rather than every time.
+"""Django's SQLite backend, with writers taking turns instead of sleeping, each
+statement's SQL text translated to SQLite's placeholders once rather than every time,
+and a direct way to sqlite3 for the statements of a hot path (``prepared_cursor``,
+``writing``).
 
 SQLite lets one transaction write at a time (ours begin IMMEDIATE, so every transaction
 is a writer). The others wait in SQLite's busy handler, which sleeps 1, 2, 5 … up to
@@ -16,10 +18,14 @@ import fcntl
 import os
 import threading
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import lru_cache
 from typing import Any
 
+from django.db import transaction
 from django.db.backends.sqlite3 import base
+from django.db.backends.utils import CursorWrapper
 
 POLL_SECONDS = 0.0005  # between tries for the file lock (another process has it)
 # Statements longer than this (bulk inserts, long IN lists) are translated each time, not
@@ -40,6 +46,40 @@ class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
 @lru_cache(maxsize=2048)
 def _qmark(query: str) -> str:
     return base.FORMAT_QMARK_REGEX.sub("?", query).replace("%%", "%")
+
+
+class DirectCursor:
+    """sqlite3's own cursor, with Django's translation of errors and of placeholders and
+    nothing else (``DatabaseWrapper.prepared_cursor``). sqlite3 keeps each statement
+    prepared itself, in its connection's statement cache."""
+
+    __slots__ = ("_db", "_cursor")
+
+    def __init__(self, db: "DatabaseWrapper") -> None:
+        self._db = db
+        self._cursor = db.connection.cursor()
+
+    def __enter__(self) -> "DirectCursor":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._cursor.close()
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> None:
+        with self._db.wrap_database_errors:
+            self._cursor.execute(_qmark(sql), params)
+
+    def fetchone(self) -> Any:
+        with self._db.wrap_database_errors:
+            return self._cursor.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        with self._db.wrap_database_errors:
+            return self._cursor.fetchall()
+
+    @property
+    def rowcount(self) -> int:
+        return self._cursor.rowcount
 
 
 class Turn:
@@ -103,6 +143,49 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def create_cursor(self, name: str | None = None) -> SQLiteCursorWrapper:
         return self.connection.cursor(factory=SQLiteCursorWrapper)
 
+    def watched(self) -> bool:
+        """Whether something sees each statement: an execute wrapper (core.sql's plans and
+        batches, tests counting queries) or the query log (DEBUG)."""
+        return bool(self.execute_wrappers) or self.queries_logged
+
+    def prepared_cursor(self) -> CursorWrapper | DirectCursor:
+        """A cursor for the statements run on every ISO 18626 message (core.sql): sqlite3's
+        own when nothing watches the statements, where Django's cursor around it costs as
+        much as SQLite's work on them; Django's otherwise."""
+        if self.watched():
+            return self.cursor()
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        self.validate_no_broken_transaction()
+        return DirectCursor(self)
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """A write transaction of the block's own: BEGIN IMMEDIATE in turn, COMMIT at its
+        end, ROLLBACK on an error. For a block of statements that asks nothing to run on
+        commit (core.sql's group of plans), without the bookkeeping of Django's atomic;
+        inside one (or when statements are watched), it is Django's atomic."""
+        if self.in_atomic_block or self.watched() or not self.get_autocommit():
+            with transaction.atomic(using=self.alias):
+                yield
+            return
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        self._take_turn()
+        try:
+            with self.wrap_database_errors:
+                self.connection.execute("BEGIN IMMEDIATE")
+            yield
+            with self.wrap_database_errors:
+                self.connection.execute("COMMIT")
+        except BaseException:
+            if self.connection is not None and self.connection.in_transaction:
+                with self.wrap_database_errors:
+                    self.connection.execute("ROLLBACK")
+            raise
+        finally:
+            self._give_turn()
+
     def _turn(self) -> Turn | None:
         # Looked up twice a transaction; NAME changes only when tests swap databases.
         name = self.settings_dict["NAME"]
@@ -117,10 +200,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             with self.cursor() as cursor:
                 cursor.execute("BEGIN DEFERRED")
             return
-        turn = self._turn()
-        if turn is not None and not self._holds_turn:
-            timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
-            self._holds_turn = turn.take(timeout)
+        self._take_turn()
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]
         except BaseException:
@@ -144,6 +224,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
             super()._close()  # type: ignore[misc]
         finally:
             self._give_turn()
+
+    def _take_turn(self) -> None:
+        turn = self._turn()
+        if turn is not None and not self._holds_turn:
+            timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
+            self._holds_turn = turn.take(timeout)
 
     def _give_turn(self) -> None:
         if self._holds_turn:

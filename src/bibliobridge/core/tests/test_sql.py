@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from bibliobridge.core import sql
 from bibliobridge.core.models import ActivityLog, User
-from bibliobridge.core.sqlite3.base import Turn, turn_for
+from bibliobridge.core.sqlite3.base import DirectCursor, Turn, turn_for
 
 pytestmark = pytest.mark.django_db
 
@@ -155,6 +155,43 @@ def test_a_transaction_gives_its_turn_back_on_commit_and_on_rollback(officer):
         raise RuntimeError
     assert not turn.thread_lock.locked()
     assert ActivityLog.objects.filter(action="updated").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's direct cursor")
+def test_statements_go_straight_to_sqlite_unless_something_watches(officer):
+    with sql.cursor() as cursor:
+        assert isinstance(cursor, DirectCursor)
+        cursor.execute("SELECT COUNT(*) FROM core_activitylog WHERE action = %s", ["updated"])
+        assert cursor.fetchone() == (0,)
+    with CaptureQueriesContext(connection) as queries:
+        sql.insert(ActivityLog, **entry_values(officer))  # the test sees it: Django's cursor
+    assert len(queries) == 1 and "core_activitylog" in queries[0]["sql"]
+    sql.insert(ActivityLog, **entry_values(officer))
+    with pytest.raises(IntegrityError), sql.cursor() as cursor:  # Django's errors, as ever
+        cursor.execute("INSERT INTO core_user (id) SELECT id FROM core_user LIMIT 1")
+    assert ActivityLog.objects.count() == 2
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's writers only")
+@pytest.mark.django_db(transaction=True)
+def test_a_write_of_its_own_commits_or_rolls_back_and_gives_its_turn_back(officer):
+    turn = turn_for(os.path.abspath(connection.settings_dict["NAME"]))
+    with connection.writing():
+        assert turn.thread_lock.locked() and connection.connection.in_transaction
+        sql.insert(ActivityLog, message="kept", **entry_values(officer))
+    assert not turn.thread_lock.locked() and not connection.connection.in_transaction
+    with pytest.raises(IntegrityError), connection.writing():
+        sql.insert(ActivityLog, message="dropped", **entry_values(officer))
+        with sql.cursor() as cursor:
+            cursor.execute("INSERT INTO core_user (id) SELECT id FROM core_user LIMIT 1")
+    assert not turn.thread_lock.locked() and not connection.connection.in_transaction
+    assert list(ActivityLog.objects.values_list("message", flat=True)) == ["kept"]
+    with transaction.atomic():  # inside a transaction: Django's atomic, a savepoint
+        with pytest.raises(RuntimeError), connection.writing():
+            sql.insert(ActivityLog, message="inner", **entry_values(officer))
+            raise RuntimeError
+        assert connection.in_atomic_block
+    assert ActivityLog.objects.count() == 1
 
 
 # --- writes made ready before their transaction -------------------------------------------
