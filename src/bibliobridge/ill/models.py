@@ -183,6 +183,9 @@ class IllMessage(models.Model):
         null=True,
         blank=True,
         related_name="+",
+        # Messages are found by their request, never by partner: an index would cost every
+        # message a write, to speed up only the check that an institution deleted has none.
+        db_index=False,
     )
     # The other agency as the message names it ("ISIL:DE-1"), known or not.
     agency = models.CharField(_("agency"), max_length=120, blank=True)
@@ -213,8 +216,13 @@ class IllMessage(models.Model):
         verbose_name_plural = _("ISO 18626 messages")
         ordering = ["created_at", "id"]
         indexes = [
-            # The outbox: what is due to be sent.
-            models.Index(fields=["delivery", "next_attempt_at"], name="illmessage_outbox"),
+            # The outbox: what is due to be sent. Only messages waiting to go are in it, not
+            # every message received.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(delivery=Delivery.PENDING),
+                name="illmessage_pending",
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

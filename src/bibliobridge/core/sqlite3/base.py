@@ -12,10 +12,17 @@ writer as soon as the last one commits: a thread lock within the process, then a
 lock beside the database across processes. SQLite's own lock and timeout still stand
 behind it: a writer that does not get its turn within the timeout goes on and lets
 SQLite decide.
+
+The write-ahead log is copied back into the database (a checkpoint) by a thread of each
+process (``Checkpointer``), not by the commit that found it long: a checkpoint writes and
+syncs both files, and SQLite runs its own within that commit, while the writer still held
+the turn every other writer waits for.
 """
 
 import fcntl
+import logging
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
@@ -28,6 +35,13 @@ from django.db.backends.sqlite3 import base
 from django.db.backends.utils import CursorWrapper
 
 POLL_SECONDS = 0.0005  # between tries for the file lock (another process has it)
+# Commits in a process between its checkpoints: at some ten pages a commit, about as
+# often as SQLite's own (every 1,000 pages of log). Writes made outside a transaction
+# (autocommit) are not counted: those are checkpointed at least once a second.
+CHECKPOINT_COMMITS = 100
+CHECKPOINT_SECONDS = 1.0
+
+logger = logging.getLogger(__name__)
 # Statements longer than this (bulk inserts, long IN lists) are translated each time, not
 # kept: they are rarely the same twice.
 CACHED_SQL_CHARS = 4000
@@ -134,11 +148,69 @@ def turn_for(path: str) -> Turn:
         return TURNS.setdefault(path, Turn(path))
 
 
+class Checkpointer:
+    """The thread that checkpoints one database file for this process: woken after every
+    CHECKPOINT_COMMITS commits made here, and every CHECKPOINT_SECONDS, it copies what it can of the log into the
+    database without waiting for readers or writers (PASSIVE), on a connection of its
+    own. SQLite's automatic checkpoints are off on this process's connections."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self.commits = 0
+        self.due = threading.Event()
+        self.pid = 0
+        self.checkpoints = 0
+
+    def started(self) -> "Checkpointer":
+        if self.pid != os.getpid():  # a forked child starts without the parent's thread
+            self.pid, self.commits, self.due = os.getpid(), 0, threading.Event()
+            name = f"sqlite-checkpoint {os.path.basename(self.path)}"
+            threading.Thread(target=self._run, name=name, daemon=True).start()
+        return self
+
+    def committed(self) -> None:
+        self.commits += 1  # under the turn: one writer at a time
+        if self.commits >= CHECKPOINT_COMMITS:
+            self.commits = 0
+            self.due.set()
+
+    def _run(self) -> None:
+        due = self.due
+        connection = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
+        while True:
+            due.wait(CHECKPOINT_SECONDS)
+            due.clear()
+            try:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+                self.checkpoints += 1
+            except sqlite3.Error:
+                logger.exception(
+                    "checkpoint of %s failed; tried again after more commits", self.path
+                )
+
+
+CHECKPOINTERS: dict[str, Checkpointer] = {}
+
+
+def checkpointer_for(path: str) -> Checkpointer:
+    with TURNS_LOCK:
+        return CHECKPOINTERS.setdefault(path, Checkpointer(path)).started()
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._holds_turn = False
         self._turn_of: tuple[object, Turn | None] | None = None  # (NAME, its turn)
+        self._checkpointer: Checkpointer | None = None
+
+    def get_new_connection(self, conn_params: dict[str, Any]) -> sqlite3.Connection:
+        conn = super().get_new_connection(conn_params)
+        self._checkpointer = None
+        if not self.is_in_memory_db():
+            conn.execute("PRAGMA wal_autocheckpoint = 0")
+            self._checkpointer = checkpointer_for(os.path.abspath(str(self.settings_dict["NAME"])))
+        return conn
 
     def create_cursor(self, name: str | None = None) -> SQLiteCursorWrapper:
         return self.connection.cursor(factory=SQLiteCursorWrapper)
@@ -178,6 +250,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
             yield
             with self.wrap_database_errors:
                 self.connection.execute("COMMIT")
+            self._committed()
         except BaseException:
             if self.connection is not None and self.connection.in_transaction:
                 with self.wrap_database_errors:
@@ -210,8 +283,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def _commit(self) -> None:
         try:
             super()._commit()  # type: ignore[misc]
+            self._committed()
         finally:
             self._give_turn()
+
+    def _committed(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.committed()
 
     def _rollback(self) -> None:
         try:

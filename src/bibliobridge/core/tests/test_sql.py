@@ -1,5 +1,6 @@
 import datetime as dt
 import os
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +14,8 @@ from django.utils import timezone
 
 from bibliobridge.core import sql
 from bibliobridge.core.models import ActivityLog, User
-from bibliobridge.core.sqlite3.base import DirectCursor, Turn, turn_for
+from bibliobridge.core.sqlite3 import base as sqlite_backend
+from bibliobridge.core.sqlite3.base import Checkpointer, DirectCursor, Turn, turn_for
 
 pytestmark = pytest.mark.django_db
 
@@ -192,6 +194,32 @@ def test_a_write_of_its_own_commits_or_rolls_back_and_gives_its_turn_back(office
             raise RuntimeError
         assert connection.in_atomic_block
     assert ActivityLog.objects.count() == 1
+
+
+def test_the_log_is_copied_into_the_database_by_a_thread_after_enough_commits(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(sqlite_backend, "CHECKPOINT_SECONDS", 60)  # commits wake it, not time
+    path = str(tmp_path / "db.sqlite3")
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA journal_mode = WAL")
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    db.execute("CREATE TABLE t (x TEXT)")
+    checkpointer = Checkpointer(path).started()
+    empty = os.path.getsize(path)
+    for n in range(sqlite_backend.CHECKPOINT_COMMITS - 1):
+        db.execute("INSERT INTO t VALUES (?)", [f"{n} 紅樓夢 " * 500])
+        checkpointer.committed()
+    time.sleep(0.2)
+    assert checkpointer.checkpoints == 0 and os.path.getsize(path) == empty
+    db.execute("INSERT INTO t VALUES ('last')")
+    checkpointer.committed()
+    deadline = time.monotonic() + 10
+    while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert checkpointer.checkpoints == 1
+    assert os.path.getsize(path) > empty + 100 * 4000  # the rows are in the database file
+    db.close()
 
 
 # --- writes made ready before their transaction -------------------------------------------
