@@ -17,6 +17,7 @@ runs a unit of work without writing, recording its inserts and updates, and ``ru
 makes them in a short transaction of their own.
 """
 
+import json
 import os
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -171,11 +172,16 @@ class Plan:
     def __init__(self) -> None:
         self.statements: list[tuple[str, list[Any], int | None]] = []
         self.after_commit: list[tuple[Callable[[], Any], bool]] = []
+        self.reading = False
 
     def __call__(self, execute: Callable, sql: str, params: Any, many: bool, context: dict) -> Any:
         # Django's execute wrapper: any other write while planning is refused before it runs.
         if not sql.lstrip()[:9].upper().startswith(_NOT_WRITES):
             raise NotPlanned(sql[:80])
+        if not self.reading:  # the read transaction, begun by the first statement (SQLite)
+            self.reading = True
+            if context["connection"].vendor == "sqlite":
+                execute("BEGIN DEFERRED", None, False, context)
         return execute(sql, params, many, context)
 
 
@@ -341,11 +347,12 @@ def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | N
         row = cursor.fetchone()
     if row is None:
         return None
-    values = []
-    for (column, converters), value in zip(_readers(model, db.vendor), row, strict=True):
+    values = list(row)
+    for i, column, converters in _readers(model, db.vendor):
+        value = values[i]
         for convert in converters:
             value = convert(value, column, db)
-        values.append(value)
+        values[i] = value
     return instance(model, db.alias, _attnames(model), values)
 
 
@@ -399,6 +406,14 @@ def _converter(field: models.Field, vendor: str) -> Callable[[Any], Any]:
         return lambda value: None if value is None else adapt(value)
     if isinstance(field, _AS_IS):
         return lambda value: str(value) if isinstance(value, Promise) else value
+    if isinstance(field, models.JSONField) and vendor == "sqlite":
+        # A dict or list is JSON text there, as the ORM writes it (PostgreSQL's is jsonb).
+        encoder = field.encoder
+        return lambda value: (
+            json.dumps(value, cls=encoder)
+            if isinstance(value, (dict, list))
+            else field.get_db_prep_save(value, connection)
+        )
     return lambda value: field.get_db_prep_save(value, connection)
 
 
@@ -481,16 +496,14 @@ def _attnames(model: type[models.Model]) -> list[str]:
 
 
 @cache
-def _readers(model: type[models.Model], vendor: str) -> list[tuple[Any, list[Callable]]]:
-    """Per concrete field, its column expression and the converters a value read from
-    this database goes through (the database's, then the field's), as the ORM applies."""
+def _readers(model: type[models.Model], vendor: str) -> list[tuple[int, Any, list[Callable]]]:
+    """Per concrete field whose value read from this database is converted: its place in
+    the row, its column expression and the converters (the database's, then the field's),
+    as the ORM applies them."""
     readers = []
-    for field in model._meta.concrete_fields:
+    for i, field in enumerate(model._meta.concrete_fields):
         column = field.get_col(model._meta.db_table)
-        readers.append(
-            (
-                column,
-                connection.ops.get_db_converters(column) + column.get_db_converters(connection),
-            )
-        )
+        converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        if converters:
+            readers.append((i, column, converters))
     return readers

@@ -12,9 +12,9 @@ import hmac
 import ipaddress
 import json
 import re
+import time
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -42,7 +42,8 @@ PEER_SQL = (
     f"JOIN {IDENTIFIER} d ON d.institution_id = p.institution_id "
     "WHERE d.scheme = %s AND d.value = %s AND NOT i.is_home AND p.secret_sha256 <> '' LIMIT 1"
 )
-OUR_IDS_CACHE = "ill-our-agency-ids"
+OUR_IDS_SECONDS = 60
+_OURS: tuple[float, frozenset[tuple[str, str]]] | None = None  # (until, our ids)
 KNOWN_SQL = (
     f"SELECT institution_id FROM {IDENTIFIER} "  # noqa: S608
     "WHERE scheme = %s AND value = %s LIMIT 1"
@@ -256,21 +257,26 @@ def _is_us(agency: proto.AgencyId) -> bool:
 
 def _our_ids() -> frozenset[tuple[str, str]]:
     """Our library's own identifiers, (scheme, value), as partners address us: read at
-    most once a minute, since every message asks and they all but never change; read
-    again at once after any identifier is saved or deleted (forget_our_ids). None yet is
-    not kept: the library is still being set up."""
-    ours = cache.get(OUR_IDS_CACHE)
-    if ours is None:
-        home = Identifier.objects.filter(institution__is_home=True)
-        ours = frozenset(home.values_list("scheme", "value"))
-        if ours:
-            cache.set(OUR_IDS_CACHE, ours, 60)
+    most once a minute by each process, since every message asks and they all but never
+    change; read again at once after any identifier is saved or deleted here
+    (forget_our_ids). None yet is not kept: the library is still being set up."""
+    kept = _OURS
+    if kept is not None and time.monotonic() < kept[0]:
+        return kept[1]
+    home = Identifier.objects.filter(institution__is_home=True)
+    ours = frozenset(home.values_list("scheme", "value"))
+    _keep_our_ids((time.monotonic() + OUR_IDS_SECONDS, ours) if ours else None)
     return ours
+
+
+def _keep_our_ids(kept: tuple[float, frozenset[tuple[str, str]]] | None) -> None:
+    global _OURS  # noqa: PLW0603 (the process's copy: a plain read on every message)
+    _OURS = kept
 
 
 def forget_our_ids(**kwargs: object) -> None:
     """Receiver of Identifier's post_save and post_delete (IllConfig.ready)."""
-    cache.delete(OUR_IDS_CACHE)
+    _keep_our_ids(None)
 
 
 def _peer(agency: proto.AgencyId | None) -> Peer | None:

@@ -269,9 +269,8 @@ class DatabaseWrapper(base.DatabaseWrapper):
 
     def _start_transaction_under_autocommit(self) -> None:
         if getattr(self, "sql_plan", None) is not None:
-            # Work being planned (core.sql.planned) only reads: no turn, no write lock.
-            with self.cursor() as cursor:
-                cursor.execute("BEGIN DEFERRED")
+            # Work being planned (core.sql.planned) only reads: no turn, no write lock, and
+            # its read transaction begins with its first statement, if any (core.sql.Plan).
             return
         self._take_turn()
         try:

@@ -218,6 +218,9 @@ def parse_datetime(text: str) -> datetime:
 
 
 def _text(element: etree._Element) -> str:
+    if len(element) == 0:  # text alone, as nearly every element read has
+        text = element.text
+        return text.strip() if text else ""
     return "".join(element.itertext()).strip()
 
 
