@@ -52,6 +52,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
     parser.add_argument("--threads", type=int, default=8, help="threads per worker")
     parser.add_argument(
+        "--server",
+        choices=["gunicorn", "granian"],
+        default="gunicorn",
+        help="the WSGI server (granian: only if installed; not a dependency of the project)",
+    )
+    parser.add_argument(
         "--gunicorn",
         action="append",
         default=[],
@@ -82,7 +88,8 @@ def main() -> int:
             command = [sys.executable, __file__, "--backend", backend, "--child-out", str(out),
                        "--requests", str(args.requests), "--partners", str(args.partners),
                        "--connections", str(args.connections), "--workers", str(args.workers),
-                       "--threads", str(args.threads), *(f"--gunicorn={arg}" for arg in args.gunicorn)]  # fmt: skip
+                       "--threads", str(args.threads), "--server", args.server,
+                       *(f"--gunicorn={arg}" for arg in args.gunicorn)]  # fmt: skip
             code = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 (our own script)
             result = json.loads(out.read_text()) if out.exists() else {"errors": ["no result"]}
             results["backends"][backend] = result
@@ -150,19 +157,12 @@ def child(args: argparse.Namespace) -> int:
         ids = make_data(args)
         connections.close_all()
         port = free_port()
-        server = subprocess.Popen(  # noqa: S603 (gunicorn from our venv)
-            # --pythonpath: this tree's code, not whichever tree the venv's editable install
-            # points at (a git worktree shares the venv of the main checkout).
-            [str(Path(sys.executable).with_name("gunicorn")), "bibliobridge.wsgi:application",
-             "--pythonpath", str(ROOT / "src"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers), "--worker-class", "gthread",
-             "--threads", str(args.threads), "--keep-alive", "30", "--log-level", "warning",
-             "--reuse-port", *args.gunicorn],
-            env=os.environ.copy(),
-        )  # fmt: skip
+        server = subprocess.Popen(server_command(args, port), env=os.environ.copy())  # noqa: S603 (our venv's server)
         wait_for(port)
         bodies = make_bodies(ids, args)
+        kind = "gthread" if args.server == "gunicorn" else "blocking threads"
         result["setup"] = (f"{args.requests} requests × {len(STATUSES)} messages, {args.partners} partners, "
-                           f"gunicorn {args.workers}×{args.threads} gthread, {args.connections} connections")  # fmt: skip
+                           f"{args.server} {args.workers}×{args.threads} {kind}, {args.connections} connections")  # fmt: skip
         result["messages"] = asyncio.run(post_all(port, bodies, args.connections))
         result["ping"] = asyncio.run(
             ping_for(port, result["messages"]["seconds"], args.connections)
@@ -182,6 +182,20 @@ def child(args: argparse.Namespace) -> int:
             drop()
     args.child_out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     return 1 if result["errors"] else 0
+
+
+def server_command(args: argparse.Namespace, port: int) -> list[str]:
+    if args.server == "granian":
+        return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
+                "--port", str(port), "--workers", str(args.workers), "--blocking-threads",
+                str(args.threads), "--log-level", "warning", "--working-dir", str(ROOT / "src"),
+                "bibliobridge.wsgi:application"]  # fmt: skip
+    # --pythonpath: this tree's code, not whichever tree the venv's editable install points
+    # at (a git worktree shares the venv of the main checkout).
+    return [str(Path(sys.executable).with_name("gunicorn")), "bibliobridge.wsgi:application",
+            "--pythonpath", str(ROOT / "src"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+            "--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "30",
+            "--log-level", "warning", "--reuse-port", *args.gunicorn]  # fmt: skip
 
 
 def make_data(args: argparse.Namespace) -> list[tuple[str, str]]:
