@@ -10,7 +10,7 @@ from django.test import Client
 
 from bibliobridge.core.enums import Role
 from bibliobridge.core.models import User
-from bibliobridge.ill.receive import forget_our_ids
+from bibliobridge.ill.receive import forget_agencies
 
 PASSWORD = "correct horse battery staple"
 
@@ -36,7 +36,7 @@ def _test_settings(settings, tmp_path):
     # What the process caches (our own agency ids, the partners' standing for the rota,
     # rendered filter forms) belongs to the data of the test that put it there.
     cache.clear()
-    forget_our_ids()
+    forget_agencies()
 
 
 @pytest.fixture

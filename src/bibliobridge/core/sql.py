@@ -17,6 +17,7 @@ runs a unit of work without writing, recording its inserts and updates, and ``ru
 makes them in a short transaction of their own.
 """
 
+import datetime as dt
 import json
 import os
 import threading
@@ -403,6 +404,14 @@ def _converter(field: models.Field, vendor: str) -> Callable[[Any], Any]:
         return _converter(field.target_field, vendor)
     if type(field) is models.DateTimeField:
         adapt = connection.ops.adapt_datetimefield_value
+        if vendor == "sqlite" and connection.timezone is dt.UTC:
+            # A time in UTC (timezone.now()) is its text without the zone, as ``adapt``
+            # writes it after converting it to the database's zone, UTC.
+            return lambda value: (
+                str(value.replace(tzinfo=None))
+                if value is not None and value.tzinfo is dt.UTC
+                else adapt(value)
+            )
         return lambda value: None if value is None else adapt(value)
     if isinstance(field, _AS_IS):
         return lambda value: str(value) if isinstance(value, Promise) else value

@@ -44,6 +44,11 @@ PEER_SQL = (
 )
 OUR_IDS_SECONDS = 60
 _OURS: tuple[float, frozenset[tuple[str, str]]] | None = None  # (until, our ids)
+# A partner's access, as every message asks for it, is kept by each process this long
+# (a change made in another process, such as a new secret, counts within it) and at
+# most for this many agencies.
+PEER_SECONDS = 10
+PEERS_KEPT = 10_000
 KNOWN_SQL = (
     f"SELECT institution_id FROM {IDENTIFIER} "  # noqa: S608
     "WHERE scheme = %s AND value = %s LIMIT 1"
@@ -259,7 +264,7 @@ def _our_ids() -> frozenset[tuple[str, str]]:
     """Our library's own identifiers, (scheme, value), as partners address us: read at
     most once a minute by each process, since every message asks and they all but never
     change; read again at once after any identifier is saved or deleted here
-    (forget_our_ids). None yet is not kept: the library is still being set up."""
+    (forget_agencies). None yet is not kept: the library is still being set up."""
     kept = _OURS
     if kept is not None and time.monotonic() < kept[0]:
         return kept[1]
@@ -274,25 +279,40 @@ def _keep_our_ids(kept: tuple[float, frozenset[tuple[str, str]]] | None) -> None
     _OURS = kept
 
 
-def forget_our_ids(**kwargs: object) -> None:
-    """Receiver of Identifier's post_save and post_delete (IllConfig.ready)."""
+def forget_agencies(**kwargs: object) -> None:
+    """What the process keeps of our ids and the partners' access, forgotten: receiver of
+    the saves and deletes of identifiers, institutions and peers (IllConfig.ready)."""
     _keep_our_ids(None)
+    _PEERS.clear()
+
+
+_PEERS: dict[tuple[str, str], tuple[float, Peer]] = {}  # (scheme, value): (until, access)
 
 
 def _peer(agency: proto.AgencyId | None) -> Peer | None:
-    """The partner's ISO 18626 access, found by the agency id it sends (one query)."""
+    """The partner's ISO 18626 access, found by the agency id it sends (one query, at most
+    every PEER_SECONDS per agency)."""
     scheme = SCHEME_OF.get(agency.type.upper()) if agency is not None else None
     if agency is None or scheme is None:
         return None
+    key = (scheme, agency.value)
+    kept = _PEERS.get(key)
+    now = time.monotonic()
+    if kept is not None and now < kept[0]:
+        return kept[1]
     with sql.cursor() as cursor:
         cursor.execute(PEER_SQL, [scheme, agency.value])
         row = cursor.fetchone()
     if row is None:
-        return None
+        return None  # not kept: unknown agencies are refused, and need not fill memory
     institution_id, secret_sha256, allowed_ips = row
     # JSON comes back as text from both databases (Django's JSONField decodes it itself).
     ips = json.loads(allowed_ips) if isinstance(allowed_ips, str) else allowed_ips
-    return Peer(institution_id, secret_sha256, ips or [])
+    peer = Peer(institution_id, secret_sha256, ips or [])
+    if len(_PEERS) >= PEERS_KEPT:
+        _PEERS.clear()
+    _PEERS[key] = (now + PEER_SECONDS, peer)
+    return peer
 
 
 def _allowed(address: str, networks: list[str]) -> bool:

@@ -56,6 +56,33 @@ def test_an_ip_allow_list_is_kept(network):
     assert accepted.ok
 
 
+def test_a_partners_access_is_kept_briefly_and_a_change_made_here_counts_at_once(
+    network, monkeypatch
+):
+    lender = network.lenders[0]
+    old, new, third = network.secret(lender), "a new secret 新密钥", "a third secret"
+
+    def request(n: int) -> bytes:
+        return proto.write(partner_request(f"r-kept-{n}", "DE-1"), "1.2")
+
+    assert post(request(1), old)[1].ok
+    peer = IllPeer.objects.get(institution=lender)
+    peer.secret_sha256 = hashlib.sha256(new.encode()).hexdigest()
+    peer.save()
+    _status, refused = post(request(2), old)
+    assert "did not authenticate" in refused.error_value
+    assert post(request(2), new)[1].ok
+    # Changed where this process hears nothing of it (another process): kept a while.
+    IllPeer.objects.filter(pk=peer.pk).update(
+        secret_sha256=hashlib.sha256(third.encode()).hexdigest()
+    )
+    assert post(request(3), new)[1].ok
+    monkeypatch.setattr(receive_module, "PEER_SECONDS", 0)
+    receive_module.forget_agencies()
+    assert post(request(4), third)[1].ok
+    assert not post(request(5), new)[1].ok
+
+
 def test_only_post(client, network):
     assert client.get("/iso18626").status_code == 405
 
