@@ -48,3 +48,27 @@ def test_loopback_allowed_when_settings_say_so(local_server, settings):
 def test_client_has_timeouts():
     with http.client() as client:
         assert client.timeout.read == 15
+
+
+def test_the_process_environment_a_server_copies_into_a_request_is_taken_out(monkeypatch):
+    from bibliobridge import wsgi
+
+    monkeypatch.setattr(
+        wsgi,
+        "PROCESS_ENV",
+        (("DATABASE_URL", "postgres://bb:secret@db/bb"), ("HTTP_PROXY", "http://proxy:3128")),
+    )
+    environ = {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/healthz",
+        "DATABASE_URL": "postgres://bb:secret@db/bb",  # copied by the server
+        "HTTP_PROXY": "http://proxy:3128",  # copied: no header of the request's
+        "HTTP_ACCEPT_LANGUAGE": "zh-hans",
+    }
+    wsgi.without_process_env(environ)
+    assert environ == {
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": "/healthz",
+        "HTTP_ACCEPT_LANGUAGE": "zh-hans",
+    }
+    assert "REQUEST_METHOD" in wsgi.REQUEST_KEYS
