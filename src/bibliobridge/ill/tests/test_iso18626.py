@@ -511,6 +511,19 @@ def test_a_confirmation_does_not_echo_an_action_its_version_lacks():
     assert_valid(answer, "1.2")
 
 
+def test_a_confirmation_escapes_what_it_echoes_and_drops_what_xml_cannot_carry():
+    header = dataclasses.replace(HEADER, requesting_agency_request_id="A&B <r-1> 紅樓夢")
+    detail = "value 'x\x01y' of <note> & more\r"
+    answer = iso18626.confirm(
+        "request", header, "2021-2", NOW, iso18626.UnrecognisedDataValue(detail)
+    )
+
+    assert_valid(answer, "2021-2")
+    confirmation = iso18626.parse_confirmation(answer)
+    assert confirmation.requesting_agency_request_id == "A&B <r-1> 紅樓夢"
+    assert confirmation.error_value == "value 'xy' of <note> & more"
+
+
 # Leniency ----------------------------------------------------------------------------
 
 
