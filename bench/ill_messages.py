@@ -2,8 +2,9 @@
 
 A fresh database per backend (SQLite always; PostgreSQL when DATABASE_URL is set), with
 our library, PARTNERS lenders (each with its secret) and REQUESTS borrowing requests sent
-to them. gunicorn serves ``bibliobridge.wsgi`` (gthread workers, keep-alive, a listening socket per
-worker with SO_REUSEPORT so that the kernel spreads the connections) on loopback.
+to them. granian serves ``bibliobridge.wsgi`` on loopback as production does (two workers
+of one thread, keep-alive); ``--server gunicorn`` compares gunicorn's gthread workers, when
+it is installed.
 The client, in this process, keeps CONNECTIONS keep-alive connections busy with pre-built
 messages: for each request its lender's ExpectToSupply, WillSupply and Loaned, in that
 order (a request's messages never overlap), each validated, applied and committed by the
@@ -48,29 +49,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--partners", type=int, default=50)
-    parser.add_argument("--connections", type=int, help="default: workers × threads")
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes")
-    parser.add_argument("--threads", type=int, default=8, help="threads per worker")
+    parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument(
         "--server",
-        choices=["gunicorn", "granian"],
-        default="gunicorn",
-        help="the WSGI server (granian: only if installed; not a dependency of the project)",
+        choices=["granian", "gunicorn"],
+        default="granian",
+        help="the WSGI server (gunicorn: only if installed; no longer a dependency)",
     )
     parser.add_argument(
-        "--gunicorn",
+        "--server-arg",
         action="append",
         default=[],
         metavar="ARG",
-        help="one more argument for gunicorn (e.g. --gunicorn=-c --gunicorn=hooks.py)",
+        help="one more argument for the server (e.g. --server-arg=-c --server-arg=hooks.py)",
     )
     parser.add_argument("--out", type=Path, default=RESULTS)
     parser.add_argument("--backend", choices=["sqlite", "postgresql"], help=argparse.SUPPRESS)
     parser.add_argument("--child-out", type=Path, help=argparse.SUPPRESS)
-    args = parser.parse_args(argv)
-    # As many as the server has threads: each message is answered as soon as it is read.
-    args.connections = args.connections or args.workers * args.threads
-    return args
+    return parser.parse_args(argv)
 
 
 def main() -> int:
@@ -89,7 +87,7 @@ def main() -> int:
                        "--requests", str(args.requests), "--partners", str(args.partners),
                        "--connections", str(args.connections), "--workers", str(args.workers),
                        "--threads", str(args.threads), "--server", args.server,
-                       *(f"--gunicorn={arg}" for arg in args.gunicorn)]  # fmt: skip
+                       *(f"--server-arg={arg}" for arg in args.server_arg)]  # fmt: skip
             code = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 (our own script)
             result = json.loads(out.read_text()) if out.exists() else {"errors": ["no result"]}
             results["backends"][backend] = result
@@ -130,7 +128,7 @@ def wait_for(port: int, seconds: float = 30) -> None:
                 return
         except OSError:
             time.sleep(0.2)
-    raise RuntimeError(f"gunicorn did not listen on {port}")
+    raise RuntimeError(f"the server did not listen on {port}")
 
 
 def child(args: argparse.Namespace) -> int:
@@ -189,13 +187,13 @@ def server_command(args: argparse.Namespace, port: int) -> list[str]:
         return [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
                 "--port", str(port), "--workers", str(args.workers), "--blocking-threads",
                 str(args.threads), "--log-level", "warning", "--working-dir", str(ROOT / "src"),
-                "bibliobridge.wsgi:application"]  # fmt: skip
+                *args.server_arg, "bibliobridge.wsgi:application"]  # fmt: skip
     # --pythonpath: this tree's code, not whichever tree the venv's editable install points
     # at (a git worktree shares the venv of the main checkout).
     return [str(Path(sys.executable).with_name("gunicorn")), "bibliobridge.wsgi:application",
             "--pythonpath", str(ROOT / "src"), "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
             "--worker-class", "gthread", "--threads", str(args.threads), "--keep-alive", "30",
-            "--log-level", "warning", "--reuse-port", *args.gunicorn]  # fmt: skip
+            "--log-level", "warning", "--reuse-port", *args.server_arg]  # fmt: skip
 
 
 def make_data(args: argparse.Namespace) -> list[tuple[str, str]]:

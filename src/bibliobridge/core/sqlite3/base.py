@@ -5,7 +5,7 @@ and a direct way to sqlite3 for the statements of a hot path (``prepared_cursor`
 
 SQLite lets one transaction write at a time (ours begin IMMEDIATE, so every transaction
 is a writer). The others wait in SQLite's busy handler, which sleeps 1, 2, 5 … up to
-100 ms between tries: under many concurrent writers (gunicorn threads and workers
+100 ms between tries: under many concurrent writers (the WSGI server's threads and workers
 taking ISO 18626 messages) the database sits idle while they sleep, and latencies reach
 seconds. Here a transaction first waits for its turn on a lock that wakes the next
 writer as soon as the last one commits: a thread lock within the process, then a file

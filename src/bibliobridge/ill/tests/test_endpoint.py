@@ -180,7 +180,7 @@ def test_the_shared_samples_are_there():
 
 
 def serve(method: str, body: bytes = b"", **extra: str) -> tuple[str, dict[str, str], bytes]:
-    """One request through ``bibliobridge.wsgi.application``, as gunicorn makes it: the
+    """One request through ``bibliobridge.wsgi.application``, as a WSGI server makes it: the
     response closed afterwards (request_finished)."""
     from bibliobridge.wsgi import application
 
