@@ -513,6 +513,18 @@ def _readers(model: type[models.Model], vendor: str) -> list[tuple[int, Any, lis
     for i, field in enumerate(model._meta.concrete_fields):
         column = field.get_col(model._meta.db_table)
         converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
+        generic = getattr(connection.ops, "convert_datetimefield_value", None)
+        if vendor == "sqlite" and connection.timezone is dt.UTC:
+            converters = [_utc_datetime if c == generic else c for c in converters]
         if converters:
             readers.append((i, column, converters))
     return readers
+
+
+def _utc_datetime(value: Any, expression: Any, db: BaseDatabaseWrapper) -> dt.datetime | None:
+    """SQLite's text of a time in UTC (the database's zone), as the ORM reads it
+    (``convert_datetimefield_value``) without its generic path."""
+    if value is None:
+        return None
+    read = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
+    return read if read.tzinfo is not None else read.replace(tzinfo=dt.UTC)
