@@ -34,7 +34,9 @@ from django.db import transaction
 from django.db.backends.sqlite3 import base
 from django.db.backends.utils import CursorWrapper
 
-POLL_SECONDS = 0.0005  # between tries for the file lock (another process has it)
+# Between tries for the file lock (another process has it): from a pause shorter than a
+# message's write, doubling up to the longest, so that a short turn is not waited out.
+POLL_SECONDS = (0.00002, 0.0005)
 # Commits in a process between its checkpoints: at some ten pages a commit, about as
 # often as SQLite's own (every 1,000 pages of log). Writes made outside a transaction
 # (autocommit) are not counted: those are checkpointed at least once a second.
@@ -112,6 +114,7 @@ class Turn:
             return False
         try:
             fd = self._file()
+            pause, longest = POLL_SECONDS
             while True:
                 try:
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -119,7 +122,8 @@ class Turn:
                 except BlockingIOError:
                     if time.monotonic() > deadline:
                         break
-                    time.sleep(POLL_SECONDS)
+                    time.sleep(pause)
+                    pause = min(pause * 2, longest)
         except OSError:
             pass  # no lock file (a read-only directory): SQLite alone decides
         self.thread_lock.release()
