@@ -69,6 +69,7 @@ bench: $(STAMP) compile-messages
 		$(if $(SCALE_DB_DIR),--backends sqlite --db-dir $(SCALE_DB_DIR))
 	$(if $(SCALE_DB_DIR),$(BIN)/python bench/ill_rota.py --db-dir $(SCALE_DB_DIR))
 	$(BIN)/python bench/ill_messages.py
+	$(BIN)/python bench/ill_receive.py
 	$(BIN)/python bench/exchange_portal.py
 	$(BIN)/python bench/exchange_match.py --db --workers 2
 
