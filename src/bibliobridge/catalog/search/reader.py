@@ -81,17 +81,22 @@ class _Cache:
             self.values = {}
         return True
 
-    def values_of(self, cursor, namespace: str) -> list[tuple[str, int]]:
-        """A namespace's values with their estimated counts, most common first."""
+    def values_of(self, cursor, namespace: str, limit: int) -> list[tuple[str, int]]:
+        """A namespace's values with their numbers of live documents, most first.
+
+        Counted from the values' bitmaps (read through the cache, which refreshes them from
+        new segments only), so a retired document counts nowhere, whether or not a merge
+        has rewritten its segment; values no live document carries are left out. Read once
+        per generation.
+        """
         if namespace not in self.values:
-            # Counts of postings: retired documents stay in them until a merge.
-            cursor.execute(
-                f"SELECT t.term, SUM(p.n) FROM {TERM} t JOIN {POSTING} p ON p.term_id = t.id"
-                " WHERE t.namespace = %s GROUP BY t.term ORDER BY 2 DESC, t.term",
-                [namespace],
-            )
-            cut = len(namespace) + 1
-            self.values[namespace] = [(term[cut:], n) for term, n in cursor.fetchall()]
+            cursor.execute(f"SELECT term FROM {TERM} WHERE namespace = %s", [namespace])
+            terms = [term for (term,) in cursor.fetchall()]
+            bitmaps = self.fetch(cursor, terms, limit)
+            live, cut = self.live, len(namespace) + 1
+            counts = [(term[cut:], live.intersection_cardinality(bitmaps[term])) for term in terms]
+            counts.sort(key=lambda item: (-item[1], item[0]))
+            self.values[namespace] = [(value, n) for value, n in counts if n]
         return self.values[namespace]
 
     def fetch(self, cursor, terms: Iterable[str], limit: int) -> dict[str, FrozenBitMap]:
@@ -216,9 +221,9 @@ def search(
     ``page`` counts from 1.
 
     Facets count, for each namespace in ``facets``, the matching documents under its
-    ``facet_limit`` most common values (by the index's estimate) and under any value the
-    query names (Term(namespace, value)); values counting zero are left out, the rest
-    come most frequent first.
+    ``facet_limit`` most common values (by live documents in the whole index) and under
+    any value the query names (Term(namespace, value)); values counting zero are left
+    out, the rest come most frequent first. Every count is exact: live documents only.
     """
     cache = _cache(using)
     limit = getattr(settings, "CATALOG_SEARCH_CACHE_BYTES", 128 * 1024 * 1024)
@@ -227,7 +232,7 @@ def search(
             return Result(0, [], {namespace: [] for namespace in facets})
         nodes = [query, *rank]
         values = {
-            namespace: cache.values_of(cursor, namespace)
+            namespace: cache.values_of(cursor, namespace, limit)
             for namespace in {*facets, *(r.field for r in _walk(nodes, Range))}
         }
         candidates = _facet_candidates(nodes, facets, values, facet_limit)
