@@ -12,12 +12,17 @@ document's terms never change either: the caller gives changed content a new doc
 and retires the old one. That is what lets a reader keep bitmaps across writes.
 """
 
+import fcntl
 import heapq
 import itertools
+import logging
 import math
+import os
 import secrets
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from operator import itemgetter
 
@@ -40,6 +45,8 @@ __all__ = [
     "stats",
 ]
 
+logger = logging.getLogger(__name__)
+
 STATE = SearchState._meta.db_table
 SEGMENT = SearchSegment._meta.db_table
 TERM = SearchTerm._meta.db_table
@@ -58,6 +65,10 @@ SQLITE_CACHE_KIB = 64 * 1024
 # Rows per statement or fetch.
 BATCH = 2000
 IN_CHUNK = 500
+# Posting rows a merge writes, or deletes, in one transaction (merge_segments).
+MERGE_ROWS_PER_TRANSACTION = 10_000
+# The PostgreSQL advisory lock mergers take turns on ("search merge" in ASCII).
+MERGER_LOCK = 0x736561726368_6D
 # Namespaces whose values are listed (facets, year ranges): their terms' text is stored,
 # the rest are known by their hash alone.
 LISTED = frozenset(getattr(settings, "CATALOG_SEARCH_LISTED", ("c", "h", "l", "y")))
@@ -319,19 +330,171 @@ def retire(doc_ids: Iterable[int], using: str = DEFAULT_DB_ALIAS) -> int:
 def merge_segments(full: bool = False, using: str = DEFAULT_DB_ALIAS) -> list[int]:
     """Merge segments by the tiered policy (or all into one); returns the new segments' ids.
 
-    Safe while others search: each merge's new segment is written and its sources deleted
-    in one transaction, and a reader sees the same documents either way.
+    Made to run beside searches and other writers (``catalog.tasks`` runs it in the
+    background after loads): no transaction of it holds the writers' lock for long. A
+    merge writes its postings a batch at a time, each batch a transaction of its own,
+    under a segment id no reader lists yet; one short transaction then swaps it in for
+    its sources, whose postings are deleted a batch at a time afterwards. A posting row
+    is true of its documents for as long as their ids are not reused (only ``rebuild``
+    forgets ids, and a merge under way gives up when the index is rebuilt), so a reader
+    meeting rows of a merge not yet swapped in, or of sources swapped out, gets the same
+    documents. Mergers take turns, one per database; the next one deletes what a merger
+    that died left behind.
     """
-    with connections[using].cursor() as cursor:
-        if not _plan(_segments(cursor, _live(cursor)), full):
-            return []  # nothing to do: no lock, no new generation
-    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+    connection = connections[using]
+    merged: list[int] = []
+    with _merger_turn(connection):
+        _delete_postings(connection, _orphans(connection))
+        while True:
+            with connection.cursor() as cursor:
+                segments = _segments(cursor, _live(cursor))
+            retired = [segment for segment, _, live in segments if not live]
+            if retired:
+                _drop(connection, retired)
+                continue
+            plan = _plan(segments, full)
+            if not plan:
+                break  # in shape: nothing written, no new generation
+            segment = _merge_in_steps(connection, plan)
+            if segment is None:
+                break  # rebuilt meanwhile
+            merged.append(segment)
+    return merged
+
+
+@contextmanager
+def _merger_turn(connection) -> Iterator[None]:
+    """Wait for the database's other merges to finish (their processes may have died)."""
+    if connection.vendor == "postgresql":
+        # A session's advisory lock: let go of when the connection closes, however.
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_lock(%s)", [MERGER_LOCK])
+        try:
+            yield
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_unlock(%s)", [MERGER_LOCK])
+        return
+    if connection.is_in_memory_db():
+        yield
+        return
+    # A file lock beside the database, let go of when the process ends, however.
+    fd = os.open(f"{os.path.abspath(str(connection.settings_dict['NAME']))}.merging",
+                 os.O_RDWR | os.O_CREAT, 0o600)  # fmt: skip
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _merge_in_steps(connection, sources: list[int]) -> int | None:
+    """Merge ``sources`` in short transactions; the new segment's id, or None if the index
+    was rebuilt meanwhile (whatever was written of the merge is deleted)."""
+    started = time.perf_counter()
+    using = connection.alias
+    with transaction.atomic(using=using), connection.cursor() as cursor:
         state = _lock(cursor)
-        merged = []
-        while plan := _plan(_segments(cursor, state.live), full):
-            merged.append(_merge(cursor, state, plan))
+        found = _source_segments(cursor, sources)
+        if len(found) != len(sources):
+            return None
+        state.last_segment += 1
+        segment, epoch, live = state.last_segment, state.epoch, state.live
         _save(cursor, state)
-        return merged
+    newest = max(newest for newest, _ in found)
+    docs = BitMap.union(*(docs for _, docs in found)) & live
+    totals = [0, 0]  # terms, blob bytes
+    with connection.cursor() as reading:
+        rows = _merged_rows(reading, sources, segment, live, totals)
+        while batch := list(itertools.islice(rows, MERGE_ROWS_PER_TRANSACTION)):
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                # Takes the writers' lock without a new generation; no row if rebuilt.
+                cursor.execute(
+                    f"UPDATE {STATE} SET epoch = epoch WHERE id = 1 AND epoch = %s", [epoch]
+                )
+                if cursor.rowcount != 1:
+                    break
+                _insert_postings(cursor, batch)
+    with transaction.atomic(using=using), connection.cursor() as cursor:
+        state = _lock(cursor)
+        swapped = state.epoch == epoch and len(_source_segments(cursor, sources)) == len(sources)
+        if swapped:
+            _insert_segment(cursor, segment, newest, docs, *totals, merged=True)
+            cursor.execute(
+                f"DELETE FROM {SEGMENT} WHERE id IN ({_placeholders(len(sources))})", sources
+            )
+        _save(cursor, state)
+    _delete_postings(connection, sources if swapped else [segment])
+    if not swapped:
+        return None
+    logger.info(
+        "search index: segments %s merged into %s (%d documents, %d terms) in %.1f s",
+        sources, segment, len(docs), totals[0], time.perf_counter() - started,
+    )  # fmt: skip
+    return segment
+
+
+def _drop(connection, segments: list[int]) -> None:
+    """Delete segments none of whose documents is live (nothing to merge)."""
+    with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+        state = _lock(cursor)
+        cursor.execute(
+            f"DELETE FROM {SEGMENT} WHERE id IN ({_placeholders(len(segments))})", segments
+        )
+        _save(cursor, state)
+    _delete_postings(connection, segments)
+
+
+def _source_segments(cursor, sources: list[int]) -> list[tuple[int, BitMap]]:
+    """(newest, documents) of those of ``sources`` that still exist."""
+    cursor.execute(
+        f"SELECT newest, docs FROM {SEGMENT} WHERE id IN ({_placeholders(len(sources))})",
+        sources,
+    )
+    return [(newest, BitMap.deserialize(docs)) for newest, docs in cursor.fetchall()]
+
+
+def _orphans(connection) -> list[int]:
+    """Segment ids that postings carry but no segment has: what a merger that died left
+    (a batch or a merge is committed with its segment row, a swap deletes it with its
+    sources'). Only called in the mergers' turn, when no merge is under way."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {SEGMENT}")
+        known = {segment for (segment,) in cursor.fetchall()}
+        found, after = [], -1
+        while True:  # the distinct segment ids, one seek of the (segment, term) index each
+            cursor.execute(
+                f"SELECT segment_id FROM {POSTING} WHERE segment_id > %s"
+                " ORDER BY segment_id LIMIT 1",
+                [after],
+            )
+            row = cursor.fetchone()
+            if row is None:
+                return found
+            after = row[0]
+            if after not in known:
+                found.append(after)
+
+
+def _delete_postings(connection, segments: list[int]) -> None:
+    """Delete these segments' postings, MERGE_ROWS_PER_TRANSACTION at a time."""
+    for segment in segments:
+        while True:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    f"SELECT term_id FROM {POSTING} WHERE segment_id = %s ORDER BY term_id"
+                    " LIMIT 1 OFFSET %s",
+                    [segment, MERGE_ROWS_PER_TRANSACTION - 1],
+                )
+                row = cursor.fetchone()
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                if row is None:
+                    cursor.execute(f"DELETE FROM {POSTING} WHERE segment_id = %s", [segment])
+                    break
+                cursor.execute(
+                    f"DELETE FROM {POSTING} WHERE segment_id = %s AND term_id <= %s",
+                    [segment, row[0]],
+                )
 
 
 def _live(cursor) -> BitMap:
@@ -368,47 +531,44 @@ def _plan(segments: list[tuple[int, int, int]], full: bool) -> list[int]:
 
 
 def _merge(cursor, state: _State, sources: list[int]) -> int:
-    """Write the union of ``sources`` (live documents only) as a new segment."""
-    cursor.execute(
-        f"SELECT newest, docs FROM {SEGMENT} WHERE id IN ({_placeholders(len(sources))})",
-        sources,
-    )
-    newest, docs = 0, BitMap()
-    for segment_newest, segment_docs in cursor.fetchall():
-        newest = max(newest, segment_newest)
-        docs |= BitMap.deserialize(segment_docs)
-    docs &= state.live
+    """Write the union of ``sources`` (live documents only) as a new segment, in the
+    caller's transaction (a batch written in pieces)."""
+    found = _source_segments(cursor, sources)
+    newest = max(newest for newest, _ in found)
+    docs = BitMap.union(*(docs for _, docs in found)) & state.live
     state.last_segment += 1
     segment = state.last_segment
-    live = state.live
-    terms = blob_bytes = 0
-
-    def rows() -> Iterator[tuple[int, int, int, bytes]]:
-        nonlocal terms, blob_bytes
-        streams = [_read_segment(cursor, source) for source in sources]
-        merged = heapq.merge(*streams, key=itemgetter(0))
-        for term_id, group in itertools.groupby(merged, key=itemgetter(0)):
-            parts = [BitMap.deserialize(blob) for _, blob in group]
-            bitmap = parts[0] if len(parts) == 1 else BitMap.union(*parts)
-            bitmap &= live
-            if not bitmap:
-                continue
-            bitmap.run_optimize()
-            blob = bitmap.serialize()
-            terms += 1
-            blob_bytes += len(blob)
-            yield term_id, segment, len(bitmap), blob
-
+    totals = [0, 0]
     # Stream through a list of batches: both engines see each source read as finished
     # before the next insert, whatever their cursor semantics.
-    out = rows()
+    out = _merged_rows(cursor, sources, segment, state.live, totals)
     while batch := list(itertools.islice(out, BATCH * 5)):
         _insert_postings(cursor, batch)
-    _insert_segment(cursor, segment, newest, docs, terms, blob_bytes, merged=True)
+    _insert_segment(cursor, segment, newest, docs, *totals, merged=True)
     marks = _placeholders(len(sources))
     cursor.execute(f"DELETE FROM {POSTING} WHERE segment_id IN ({marks})", sources)
     cursor.execute(f"DELETE FROM {SEGMENT} WHERE id IN ({marks})", sources)
     return segment
+
+
+def _merged_rows(
+    cursor, sources: list[int], segment: int, live: BitMap, totals: list[int]
+) -> Iterator[tuple[int, int, int, bytes]]:
+    """The posting rows of ``sources`` merged, in term order, less documents not live;
+    ``totals`` counts their terms and blob bytes."""
+    streams = [_read_segment(cursor, source) for source in sources]
+    merged = heapq.merge(*streams, key=itemgetter(0))
+    for term_id, group in itertools.groupby(merged, key=itemgetter(0)):
+        parts = [BitMap.deserialize(blob) for _, blob in group]
+        bitmap = parts[0] if len(parts) == 1 else BitMap.union(*parts)
+        bitmap &= live
+        if not bitmap:
+            continue
+        bitmap.run_optimize()
+        blob = bitmap.serialize()
+        totals[0] += 1
+        totals[1] += len(blob)
+        yield term_id, segment, len(bitmap), blob
 
 
 def _read_segment(cursor, segment: int) -> Iterator[tuple[int, bytes]]:

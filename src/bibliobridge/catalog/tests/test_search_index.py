@@ -1,6 +1,7 @@
 import random
 
 import pytest
+from pyroaring import BitMap
 
 from bibliobridge.catalog import search
 from bibliobridge.catalog.search import All, And, Not, Or, Range, Term
@@ -281,3 +282,91 @@ def test_an_empty_index_finds_nothing():
     assert (result.total, result.doc_ids, result.facets) == (0, [], {"l": []})
     assert search.index_documents([]) is None
     assert search.merge_segments() == []
+
+
+def posting_segments() -> dict[int, int]:
+    """Posting rows by segment id, whatever segments exist."""
+    from django.db import connection
+
+    from bibliobridge.catalog.search.store import POSTING
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT segment_id, COUNT(*) FROM {POSTING} GROUP BY segment_id")  # noqa: S608
+        return dict(cursor.fetchall())
+
+
+def test_a_merge_writes_and_deletes_a_few_rows_a_transaction(monkeypatch):
+    monkeypatch.setattr("bibliobridge.catalog.search.store.MERGE_ROWS_PER_TRANSACTION", 3)
+    items = list(corpus(400, seed=5).items())
+    for start in range(0, 400, 40):
+        search.index_documents(items[start : start + 40])
+    search.retire(range(1, 400, 3))
+    before = snapshot()
+
+    merged = search.merge_segments()
+    stats = search.stats()
+    assert len(merged) == 1  # a tier of eight; two left
+    assert len(stats.segments) == 3
+    assert {s.id for s in stats.segments} == set(posting_segments())
+    assert sum(s.terms for s in stats.segments) == sum(posting_segments().values())
+    assert snapshot() == before
+    search.merge_segments(full=True)
+    assert snapshot() == before
+
+
+def test_what_a_dead_merger_left_is_found_alike_and_deleted_by_the_next():
+    from django.db import connection
+
+    from bibliobridge.catalog.search import reader, store
+
+    items = list(corpus(100).items())
+    search.index_documents(items[:50])
+    search.index_documents(items[50:])
+    search.retire(range(1, 100, 4))
+    before = snapshot()
+    # A merger wrote part of a merge (true of its documents, retired ones too) and died.
+    with connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {store.STATE} SET last_segment = last_segment + 1")  # noqa: S608
+        cursor.execute(f"SELECT last_segment FROM {store.STATE}")  # noqa: S608
+        (dead,) = cursor.fetchone()
+        rows = {}
+        for doc, doc_terms in items[:30]:
+            for term in doc_terms:
+                rows.setdefault(term, []).append(doc)
+        store._insert_postings(
+            cursor,
+            sorted(
+                (store.hash_term(t), dead, len(d), BitMap(d).serialize()) for t, d in rows.items()
+            ),
+        )
+    reader._caches.clear()  # a process that has cached nothing yet reads every row
+    assert snapshot() == before
+
+    assert search.merge_segments() == []  # two segments, three quarters live: in shape
+    assert set(posting_segments()) == {s.id for s in search.stats().segments}
+    assert snapshot() == before
+
+
+def test_a_merge_gives_up_when_the_index_is_rebuilt(monkeypatch):
+    from bibliobridge.catalog.search import store
+
+    monkeypatch.setattr(store, "MERGE_ROWS_PER_TRANSACTION", 5)
+    items = list(corpus(80).items())
+    for start in range(0, 80, 10):
+        search.index_documents(items[start : start + 10])
+    insert = store._insert_postings
+    calls = []
+
+    def rebuilt_meanwhile(cursor, rows):
+        calls.append(1)
+        if len(calls) == 2:  # the merge's second batch: another process rebuilds first
+            search.rebuild([(1000, terms("Something else"))])
+        return insert(cursor, rows)
+
+    monkeypatch.setattr(store, "_insert_postings", rebuilt_meanwhile)
+    assert search.merge_segments() == []
+    stats = search.stats()
+    assert [(s.docs, s.live) for s in stats.segments] == [(1, 1)]
+    assert set(posting_segments()) == {stats.segments[0].id}
+    assert ids(Term("a", "alpha")) == []
+    assert ids(Term("a", "something")) == [1000]
