@@ -18,7 +18,10 @@ searched and asked who holds what.
    CJK, Cyrillic, ISBN, fielded (title, name, subject, year, language, holder, country) —
    after a warm-up with other queries of the same kinds; then the same mix again (all
    warm). Target p50 ≤ 2 ms and p99 ≤ 20 ms (SQLite). Then catalog.queries.who_holds by
-   ISBN, ISSN, OCLC number and title + name + year. Target p95 ≤ 5 ms.
+   ISBN, ISSN, OCLC number and title + name + year. Target p95 ≤ 5 ms. Before the
+   queries the search index is merged as production merges it: the loads queued the merge
+   task, and `db_worker --batch` runs it in a process of its own (seconds and segments
+   reported).
 
 Also reported: clusters formed against manifestations generated (a manifestation whose
 records fell into several clusters is "split"; a cluster with records of several,
@@ -180,6 +183,11 @@ def print_table(results: dict[str, Any]) -> None:
                   "records loaded by an earlier run; no load measured")  # fmt: skip
         else:
             print_load(result, generated)
+        if "merge" in result:
+            merge = result["merge"]
+            print(f"index merged by the worker in {merge['seconds']:,.1f} s: {merge['segments_before']} "
+                  f"segments and {merge['postings_before']:,} posting rows before, "
+                  f"{merge['segments_after']} and {merge['postings_after']:,} after")  # fmt: skip
         clusters = result["clusters"]
         print(f"clusters: {clusters['clusters']:,} for {clusters['manifestations']:,} manifestations; "
               f"{clusters['split_manifestations']:,} split ({clusters['split_over_200']:,} of them held "
@@ -355,6 +363,7 @@ def run(args: argparse.Namespace, sampler: "MemorySampler") -> dict[str, Any]:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
         result["analyze_seconds"] = round(time.perf_counter() - started, 1)
+    result["merge"] = merge_index()
     result["clusters"] = cluster_figures(manifest)
     result["size_bytes"] = database_size(connection)
     sample = sample_records()
@@ -363,6 +372,29 @@ def run(args: argparse.Namespace, sampler: "MemorySampler") -> dict[str, Any]:
     result["who_holds"] = time_who_holds(sample, args.who_holds, args.seed)
     result["peak_mb_at_end"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return result
+
+
+def merge_index() -> dict[str, Any]:
+    """The search index merged as production merges it: each load queued the merge task
+    (once), and a worker runs it — here `db_worker --batch` in a process of its own once
+    the loads are done, so the searches' connection and process are not the merger's. On
+    a reused database the task is queued first, as a load would have."""
+    from django.db import connections
+
+    from bibliobridge.catalog import search, searching
+
+    before = search.stats()
+    searching.queue_merge()
+    connections.close_all()
+    started = time.perf_counter()
+    subprocess.run([sys.executable, str(ROOT / "manage.py"), "db_worker", "--batch",  # noqa: S603
+                    "--no-startup-delay"], cwd=ROOT, check=True)  # fmt: skip
+    seconds = time.perf_counter() - started
+    after = search.stats()
+    return {"seconds": round(seconds, 1),
+            "segments_before": len(before.segments), "segments_after": len(after.segments),
+            "postings_before": before.postings, "postings_after": after.postings,
+            "live_docs": after.live_docs}  # fmt: skip
 
 
 def memory_figures(sampler: "MemorySampler") -> dict[str, Any]:

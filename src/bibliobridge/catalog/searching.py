@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import connection, transaction
 
+from bibliobridge.core.tasks import queue_once
 from bibliobridge.partners.models import Institution
 
 from . import search
@@ -103,6 +104,7 @@ def reindex(cluster_ids: Iterable[int]) -> None:
     new_ids = _allocate(len(ids))
     docs = dict(zip(ids, new_ids, strict=True))
     search.index_documents(_documents(docs))
+    transaction.on_commit(queue_merge)
     with connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {Cluster._meta.db_table} SET doc_id = %s WHERE id = %s",  # noqa: S608
@@ -120,6 +122,16 @@ def retire_clusters(cluster_ids: Iterable[int]) -> None:
         ).values_list("doc_id", flat=True)
     if docs:
         search.retire(docs)
+        transaction.on_commit(queue_merge)
+
+
+def queue_merge() -> None:
+    """Queue the index's merge (``tasks.task_catalog_merge_index``) unless one is queued:
+    a worker merges the segments a write left, out of the way of the load or page that
+    wrote them."""
+    from .tasks import task_catalog_merge_index  # tasks imports the load, which imports us
+
+    queue_once(task_catalog_merge_index)
 
 
 def _documents(docs: dict[int, int]) -> Iterator[tuple[int, set[str]]]:

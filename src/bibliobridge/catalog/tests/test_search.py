@@ -178,3 +178,52 @@ def test_a_search_page_reads_as_much_whatever_the_number_of_holders(viewer_clien
     load(holder_with_isil("FR-751131015", country="FR"), path)
     assert Record.objects.values("holder").distinct().count() == 3
     assert len(reads_for_a_page()) == len(before)
+
+
+def test_loads_queue_one_merge_of_the_index_and_the_worker_merges_it(
+    holder, shared_file, tmp_path, django_capture_on_commit_callbacks, settings
+):
+    """A load leaves its segment unmerged and queues the merge, once however many loads
+    wait; the task merges, and every search finds what it found before."""
+    from django_tasks_db.models import DBTaskResult
+
+    from bibliobridge.catalog import search, tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+    path = first_records(shared_file(LOC), 30, tmp_path / "thirty.mrc")
+    with django_capture_on_commit_callbacks(execute=True):
+        load(holder, path)
+        load(holder_with_isil("JP-1000001", country="JP"), path)
+    queued = DBTaskResult.objects.filter(task_path=tasks.task_catalog_merge_index.module_path)
+    assert queued.count() == 1
+    # The second load indexed every cluster again: the first segment is all retired.
+    assert [s.live for s in search.stats().segments] == [0, 30]
+    criteria = [searching.Criteria(q="the"), searching.Criteria(country="jp"),
+                searching.Criteria(year_from=1900, year_to=2100)]  # fmt: skip
+
+    def answers() -> list:
+        return [
+            (found.total, cluster_ids(found), found.facets)
+            for found in (searching.find(c, page_size=100) for c in criteria)
+        ]
+
+    before = answers()
+    assert tasks.task_catalog_merge_index.call() == {"merged": 0}  # only dropped
+    assert [(s.docs, s.live) for s in search.stats().segments] == [(30, 30)]
+    assert answers() == before
+    assert tasks.task_catalog_merge_index.call() == {"merged": 0}
+
+
+def test_the_merge_command(two_holders):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from bibliobridge.catalog import search
+
+    out = StringIO()
+    call_command("catalog_merge_index", stdout=out)
+    assert out.getvalue().startswith("0 merge(s) in ")
+    assert "2 segments and" in out.getvalue()
+    assert [s.live for s in search.stats().segments] == [30]
