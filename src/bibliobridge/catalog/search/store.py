@@ -419,7 +419,7 @@ def _merge_in_steps(connection, sources: list[int]) -> int | None:
         state = _lock(cursor)
         swapped = state.epoch == epoch and len(_source_segments(cursor, sources)) == len(sources)
         if swapped:
-            _insert_segment(cursor, segment, newest, docs, *totals, merged=True)
+            _insert_segment(cursor, segment, newest, docs, totals[0], totals[1], merged=True)
             cursor.execute(
                 f"DELETE FROM {SEGMENT} WHERE id IN ({_placeholders(len(sources))})", sources
             )
@@ -461,7 +461,8 @@ def _orphans(connection) -> list[int]:
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT id FROM {SEGMENT}")
         known = {segment for (segment,) in cursor.fetchall()}
-        found, after = [], -1
+        found: list[int] = []
+        after = -1
         while True:  # the distinct segment ids, one seek of the (segment, term) index each
             cursor.execute(
                 f"SELECT segment_id FROM {POSTING} WHERE segment_id > %s"
@@ -544,7 +545,7 @@ def _merge(cursor, state: _State, sources: list[int]) -> int:
     out = _merged_rows(cursor, sources, segment, state.live, totals)
     while batch := list(itertools.islice(out, BATCH * 5)):
         _insert_postings(cursor, batch)
-    _insert_segment(cursor, segment, newest, docs, *totals, merged=True)
+    _insert_segment(cursor, segment, newest, docs, totals[0], totals[1], merged=True)
     marks = _placeholders(len(sources))
     cursor.execute(f"DELETE FROM {POSTING} WHERE segment_id IN ({marks})", sources)
     cursor.execute(f"DELETE FROM {SEGMENT} WHERE id IN ({marks})", sources)
