@@ -65,7 +65,7 @@ class _Cache:
         self.answers_bytes = 0
 
     def remember(self, key: tuple, answer: "_Answer") -> None:
-        limit = getattr(settings, "CATALOG_SEARCH_ANSWERS_BYTES", 16 * 1024 * 1024)
+        limit = _answers_limit()
         if answer.size > limit // 4:
             return
         self.answers[key] = answer
@@ -271,7 +271,7 @@ def search(
     with cache.lock, connections[using].cursor() as cursor:
         if not cache.sync(cursor):
             return Result(0, [], {namespace: [] for namespace in facets})
-        answer = cache.answers.get(key)
+        answer = cache.answers.get(key) if _answers_limit() else None
         if answer is not None:
             cache.answers.move_to_end(key)
             cache.answered += 1
@@ -318,6 +318,12 @@ def search(
         doc_ids=_page(answer.tiers, max(page - 1, 0) * page_size, page_size, descending),
         facets={namespace: list(counts) for namespace, counts in answer.facets.items()},
     )
+
+
+def _answers_limit() -> int:
+    """Bytes of answers a process keeps (CATALOG_SEARCH_ANSWERS_BYTES, default 16 MB; 0:
+    none, every search evaluated)."""
+    return getattr(settings, "CATALOG_SEARCH_ANSWERS_BYTES", 16 * 1024 * 1024)
 
 
 class _Answer:

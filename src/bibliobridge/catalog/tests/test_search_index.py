@@ -370,3 +370,27 @@ def test_a_merge_gives_up_when_the_index_is_rebuilt(monkeypatch):
     assert set(posting_segments()) == {stats.segments[0].id}
     assert ids(Term("a", "alpha")) == []
     assert ids(Term("a", "something")) == [1000]
+
+
+def test_a_search_answered_again_until_the_next_write(settings):
+    search.index_documents(BOOKS.items())
+    query, rank = Term("a", "pride") | Term("l", "chi", exact=True), [Term("t", "pride")]
+    first = search.search(query, page_size=2, facets=FACETS, rank=rank)
+    assert (first.total, first.doc_ids) == (4, [7, 1])
+    first.facets["l"].clear()  # what a caller does with its result is its own
+    answered = search.cache_info()["answered"]
+    second = search.search(query, page=2, page_size=2, facets=FACETS, rank=rank)
+    assert (second.total, second.doc_ids) == (4, [5, 4])
+    assert second.facets["l"] == [("chi", 2), ("eng", 2)]
+    assert search.cache_info()["answered"] == answered + 1
+
+    search.index_documents([(30, terms("Pride and honour", "chi"))])  # a new generation
+    third = search.search(query, page_size=2, facets=FACETS, rank=rank)
+    assert (third.total, third.doc_ids) == (5, [30, 7])
+    assert third.facets["l"] == [("chi", 3), ("eng", 2)]
+    assert search.cache_info()["answered"] == answered + 1
+
+    settings.CATALOG_SEARCH_ANSWERS_BYTES = 0  # none kept: every search evaluated
+    search.search(query, facets=FACETS, rank=rank)
+    search.search(query, facets=FACETS, rank=rank)
+    assert search.cache_info()["answered"] == answered + 1
