@@ -25,6 +25,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bibliobridge.core.enums import Action
+from bibliobridge.core.memory import release_free_memory
 from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
 from bibliobridge.partners.models import Institution
@@ -145,6 +146,7 @@ def _run(run: ImportRun, stage: Callable[[Mfhd], None], progress: Progress | Non
         raise
     finally:
         StagedRecord.objects.filter(run=run).delete()
+        release_free_memory()  # before the next run's workers start beside this process
     if progress:
         progress(run)
     return run

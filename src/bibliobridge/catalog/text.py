@@ -43,6 +43,8 @@ import re
 import unicodedata
 from importlib import resources
 
+from bibliobridge.core.memory import release_free_memory
+
 __all__ = ["consonants", "fold", "has_hebrew_or_arabic", "romanise", "script_of", "tokens"]
 
 # Combining marks removed after canonical decomposition.
@@ -353,7 +355,7 @@ class KanjiReadings:
         gc.collect()
         by_first = {_copy(first): _copy(entries) for first, entries in by_first.items()}
         gc.collect()
-        _trim_heap()
+        release_free_memory()
         return cls(by_first, longest)
 
     def words_starting(self, text: str) -> dict[str, list[tuple[str, list[str] | None]]] | None:
@@ -379,17 +381,6 @@ class KanjiReadings:
 
 def _copy(text: str) -> str:
     return (text + " ")[:-1]
-
-
-def _trim_heap() -> None:
-    """Give freed heap memory back to the system (glibc keeps it otherwise)."""
-    import ctypes
-    import ctypes.util
-
-    try:
-        ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim(0)
-    except (OSError, AttributeError):
-        pass  # not glibc: its allocator decides
 
 
 class _LeanJConv:
