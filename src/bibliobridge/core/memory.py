@@ -8,7 +8,6 @@ pages. Elsewhere (another C library) the allocator decides and this does nothing
 """
 
 import ctypes
-import ctypes.util
 import functools
 
 __all__ = ["release_free_memory"]
@@ -16,8 +15,10 @@ __all__ = ["release_free_memory"]
 
 @functools.cache
 def _malloc_trim():
+    # The symbols the interpreter already has: ctypes.util.find_library would fork the
+    # process to run ldconfig.
     try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
+        return ctypes.CDLL(None).malloc_trim
     except (OSError, AttributeError):
         return None
 
