@@ -42,6 +42,7 @@ import functools
 import re
 import unicodedata
 from importlib import resources
+from typing import Any
 
 from bibliobridge.core.memory import release_free_memory
 
@@ -332,7 +333,7 @@ class KanjiReadings:
 
         from pykakasi.properties import Configurations
 
-        with open(Configurations.dictpath(Configurations.jisyo_kanwa), "rb") as stream:
+        with (Configurations.data_path / Configurations.jisyo_kanwa).open("rb") as stream:
             words_by_first = pickle.load(stream)  # noqa: S301 (pykakasi's own data file)
         by_first, longest = {}, 0
         for code, words in words_by_first.items():
@@ -394,18 +395,22 @@ class _LeanJConv:
         self._readings = readings
         self._itaiji = Itaiji()
         self._convert = JConv.convert.__wrapped__  # its lru_cache is kept below
-        self._is_region = JConv.isRegion
-        self._view_class = JConv
+        self._jconv = JConv
+
+    def _view(self, kanwa: "_Candidates | None" = None) -> Any:
+        """A JConv without its dictionary, for its own methods to run on."""
+        view = self._jconv.__new__(self._jconv)
+        view._itaiji = self._itaiji
+        view._kanwa = kanwa
+        return view
 
     def isRegion(self, c: str) -> bool:  # noqa: N802 (pykakasi's name)
-        return self._is_region(self, c)
+        return self._jconv.isRegion(self._view(), c)
 
     @functools.lru_cache(maxsize=512)  # noqa: B019 (one converter for the process)
     def convert(self, itext: str, btext: str) -> tuple[str, int]:
-        view = self._view_class.__new__(self._view_class)
-        view._itaiji = self._itaiji
-        view._kanwa = _Candidates(self._readings.words_starting(self._itaiji.convert(itext)))
-        return self._convert(view, itext, btext)
+        words = self._readings.words_starting(self._itaiji.convert(itext))
+        return self._convert(self._view(_Candidates(words)), itext, btext)
 
 
 class _Candidates:
