@@ -25,11 +25,12 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from bibliobridge.core.enums import Action
+from bibliobridge.core.memory import release_free_memory
 from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
 from bibliobridge.partners.models import Institution
 
-from . import clusters, prepare, searching
+from . import clusters, prepare, searching, text
 from .enums import RecordStatus, RunSource, RunStatus
 from .marc.read import SYNTAX_ISO2709, read_records, sniff
 from .marc.record import FileProblem, RecordProblem
@@ -145,6 +146,7 @@ def _run(run: ImportRun, stage: Callable[[Mfhd], None], progress: Progress | Non
         raise
     finally:
         StagedRecord.objects.filter(run=run).delete()
+        release_free_memory()  # before the next run's workers start beside this process
     if progress:
         progress(run)
     return run
@@ -215,12 +217,19 @@ def _prepared_in_parallel(
     stream: BinaryIO, head: bytes, workers: int
 ) -> Iterator[tuple[prepare.Item, int]]:
     context = multiprocessing.get_context("spawn")  # no inherited database connections
-    with context.Pool(workers) as pool:
+    # The workers take this process's kanji readings rather than each making its own.
+    with context.Pool(
+        workers, initializer=text.share_kanji_readings, initargs=(text.kanji_readings(),)
+    ) as pool:
         pending: deque = deque()
         for chunk, number, offset in prepare.chunks(stream, head, PARALLEL_CHUNK):
             pending.append((pool.apply_async(prepare.prepare_chunk, (chunk, number, offset)),
                             offset + len(chunk)))  # fmt: skip
-            while len(pending) > 2 * workers:  # bounded: memory stays constant
+            # Bounded: a chunk for each worker while this process stages the oldest. A
+            # worker prepares some 2,900 records a second, far more than this process
+            # stages and applies, so results further ahead (a 4 MB chunk's are 6 MB
+            # pickled) would only wait here.
+            while len(pending) > workers:
                 yield from _results(pending.popleft())
         while pending:
             yield from _results(pending.popleft())

@@ -42,6 +42,9 @@ import functools
 import re
 import unicodedata
 from importlib import resources
+from typing import Any
+
+from bibliobridge.core.memory import release_free_memory
 
 __all__ = ["consonants", "fold", "has_hebrew_or_arabic", "romanise", "script_of", "tokens"]
 
@@ -278,9 +281,146 @@ def _chinese(text: str) -> str:
 
 @functools.cache
 def _kakasi():
-    import pykakasi
+    """pykakasi's converter, reading its kanji words from ``KanjiReadings``."""
+    from pykakasi import Kakasi
+    from pykakasi.scripts import IConv
 
-    return pykakasi.kakasi()
+    converter = Kakasi.__new__(Kakasi)  # Kakasi() would load the dictionary as objects
+    converter._jconv = _LeanJConv(kanji_readings())
+    converter._iconv = IConv()
+    return converter
+
+
+_kanji_readings: "KanjiReadings | None" = None
+
+
+def kanji_readings() -> "KanjiReadings":
+    """The process's table of kanji readings, made on first use."""
+    global _kanji_readings  # noqa: PLW0603 (one table per process, like a functools.cache)
+    if _kanji_readings is None:
+        _kanji_readings = KanjiReadings.load()
+    return _kanji_readings
+
+
+def share_kanji_readings(readings: "KanjiReadings") -> None:
+    """Use a table made by another process: an import worker gets its parent's, rather
+    than reading pykakasi's dictionary (100 MB for a moment) each time it starts."""
+    global _kanji_readings  # noqa: PLW0603
+    _kanji_readings = readings
+
+
+class KanjiReadings:
+    r"""pykakasi's kanji dictionary (269,000 words and their readings) in one string per
+    first character: 7 MB, where pykakasi keeps 1.4 million Python objects, 91 MB in
+    every process that romanises Japanese (the importing process and each import
+    worker).
+
+    A word's entry is ``\x1e word \x1f reading [\x1d okurigana \x1c ...] \x1f reading
+    ...``: its readings in pykakasi's order, up to the first one that needs no particular
+    kana after the word (pykakasi takes the first that fits, so the rest are never used).
+    """
+
+    WORD, READING, KANA, NEXT_KANA = "\x1e", "\x1f", "\x1d", "\x1c"
+
+    def __init__(self, by_first: dict[str, str], longest: int) -> None:
+        self.by_first = by_first
+        self.longest = longest
+
+    @classmethod
+    def load(cls) -> "KanjiReadings":
+        import gc
+        import pickle
+
+        from pykakasi.properties import Configurations
+
+        with (Configurations.data_path / Configurations.jisyo_kanwa).open("rb") as stream:
+            words_by_first = pickle.load(stream)  # noqa: S301 (pykakasi's own data file)
+        by_first, longest = {}, 0
+        for code, words in words_by_first.items():
+            first = chr(code)
+            parts = []
+            for word, readings in words.items():
+                if not word.startswith(first):
+                    continue  # never looked at: a match starts with the text's first character
+                longest = max(longest, len(word))
+                parts += [cls.WORD, word]
+                for reading, kana in readings:
+                    parts += [cls.READING, reading]
+                    if kana is None:
+                        break
+                    parts += [cls.KANA, cls.NEXT_KANA.join(kana)]
+            by_first[first] = "".join(parts) + cls.WORD
+        del words_by_first, words, readings
+        # The strings kept are copied once the pickle's objects are gone: made while they
+        # were alive, the small ones sit among them and keep their memory from the system.
+        gc.collect()
+        by_first = {_copy(first): _copy(entries) for first, entries in by_first.items()}
+        gc.collect()
+        release_free_memory()
+        return cls(by_first, longest)
+
+    def words_starting(self, text: str) -> dict[str, list[tuple[str, list[str] | None]]] | None:
+        """The entries whose words begin ``text``, as pykakasi's table has them (None when
+        no word starts with its first character)."""
+        entries = self.by_first.get(text[0])
+        if entries is None:
+            return None
+        found = {}
+        for length in range(1, min(len(text), self.longest) + 1):
+            word = text[:length]
+            start = entries.find(self.WORD + word + self.READING)
+            if start < 0:
+                continue
+            end = entries.index(self.WORD, start + 1)
+            readings = []
+            for reading in entries[start + len(word) + 2 : end].split(self.READING):
+                reading, marked, kana = reading.partition(self.KANA)
+                readings.append((reading, kana.split(self.NEXT_KANA) if marked else None))
+            found[word] = readings
+        return found
+
+
+def _copy(text: str) -> str:
+    return (text + " ")[:-1]
+
+
+class _LeanJConv:
+    """pykakasi's JConv (longest kanji word at the start of a text, and its reading) over
+    ``KanjiReadings``: pykakasi's own ``convert`` runs on the few entries that can match,
+    so the readings are pykakasi's, word for word."""
+
+    def __init__(self, readings: KanjiReadings) -> None:
+        from pykakasi.kanji import Itaiji, JConv
+
+        self._readings = readings
+        self._itaiji = Itaiji()
+        self._convert = JConv.convert.__wrapped__  # its lru_cache is kept below
+        self._jconv = JConv
+
+    def _view(self, kanwa: "_Candidates | None" = None) -> Any:
+        """A JConv without its dictionary, for its own methods to run on."""
+        view = self._jconv.__new__(self._jconv)
+        view._itaiji = self._itaiji
+        view._kanwa = kanwa
+        return view
+
+    def isRegion(self, c: str) -> bool:  # noqa: N802 (pykakasi's name)
+        return self._jconv.isRegion(self._view(), c)
+
+    @functools.lru_cache(maxsize=512)  # noqa: B019 (one converter for the process)
+    def convert(self, itext: str, btext: str) -> tuple[str, int]:
+        words = self._readings.words_starting(self._itaiji.convert(itext))
+        return self._convert(self._view(_Candidates(words)), itext, btext)
+
+
+class _Candidates:
+    """Stands in for pykakasi's Kanwa, holding only the entries a ``convert`` can use."""
+
+    def __init__(self, words: dict[str, list[tuple[str, list[str] | None]]] | None) -> None:
+        self.words = words
+
+    def load(self, char: str) -> dict[str, list[tuple[str, list[str] | None]]] | None:
+        return self.words
 
 
 # LC writes the particles は へ を as wa, e, o, and 日本 as Nihon.

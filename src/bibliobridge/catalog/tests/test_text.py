@@ -139,3 +139,48 @@ def test_consonants_keep_apart_what_differs():
     assert consonants("ve-hu") == "BH"  # v is bet
     assert consonants("ספר 2") == "SPR2"
     assert consonants("Sefer ha-ḥayim") != consonants("Sefer ha-zikaron")
+
+
+JAPANESE_TITLES = [
+    "文化交流の時代へ",
+    "東京は日本の首都",
+    "村上春樹全作品",
+    "色即是空、色そのもの",  # 色 has a reading only for a word that follows: しょく before そん
+    "葛\U000e0100飾北斎の富嶽三十六景",  # an ideographic variation selector
+    "舊字體の國語辭典",  # old forms (pykakasi's itaiji table)
+    "ｶﾀｶﾅとひらがなと漢字とABC123",
+    "第二次世界大戦後の日本経済史：一九四五－一九八〇年",
+    "國立國會圖書館藏書目録",
+    "〆切と々と〇",
+    "𠮷野家の研究",  # a character outside the BMP
+]
+
+
+def test_kanji_readings_are_pykakasis():
+    # The compact table must give pykakasi's own readings, word for word and in titles.
+    import pickle
+
+    import pykakasi
+    from pykakasi.kanji import JConv
+    from pykakasi.properties import Configurations
+
+    from bibliobridge.catalog.text import _kakasi
+
+    lean, full = _kakasi(), pykakasi.Kakasi()
+    for title in JAPANESE_TITLES:
+        assert lean.convert(title) == full.convert(title), title
+    with open(Configurations.dictpath(Configurations.jisyo_kanwa), "rb") as stream:
+        words = [word for table in pickle.load(stream).values() for word in table]  # noqa: S301
+    original = JConv()
+    for word in [*words[::97], "色", "日本", "大"]:
+        for text in (word, word + "の", word + "本"):
+            for before in ("", "そん"):
+                assert lean._jconv.convert(text, before) == original.convert(text, before), text
+
+
+def test_kanji_readings_are_compact():
+    from bibliobridge.catalog.text import _kakasi
+
+    readings = _kakasi()._jconv._readings
+    assert 260_000 < sum(entries.count("\x1e") - 1 for entries in readings.by_first.values())
+    assert sum(len(entries) for entries in readings.by_first.values()) < 4_000_000
