@@ -42,11 +42,11 @@ POLL_SECONDS = (0.00002, 0.0005)
 # (autocommit) are not counted: those are checkpointed at least once a second.
 CHECKPOINT_COMMITS = 100
 CHECKPOINT_SECONDS = 1.0
-
-logger = logging.getLogger(__name__)
 # Statements longer than this (bulk inserts, long IN lists) are translated each time, not
 # kept: they are rarely the same twice.
 CACHED_SQL_CHARS = 4000
+
+logger = logging.getLogger(__name__)
 
 
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
@@ -154,9 +154,10 @@ def turn_for(path: str) -> Turn:
 
 class Checkpointer:
     """The thread that checkpoints one database file for this process: woken after every
-    CHECKPOINT_COMMITS commits made here, and every CHECKPOINT_SECONDS, it copies what it can of the log into the
-    database without waiting for readers or writers (PASSIVE), on a connection of its
-    own. SQLite's automatic checkpoints are off on this process's connections."""
+    CHECKPOINT_COMMITS commits made here, and every CHECKPOINT_SECONDS, it copies what it
+    can of the log into the database without waiting for readers or writers (PASSIVE), on
+    a connection of its own. SQLite's automatic checkpoints are off on this process's
+    connections."""
 
     def __init__(self, path: str) -> None:
         self.path = path
