@@ -4,6 +4,8 @@ import json
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import connection
@@ -81,17 +83,11 @@ def _instances(model, columns: Sequence[str], column: str, values: Iterable[int]
     """Model instances with ``columns`` (JSON fields decoded as JSONField does, the other
     fields deferred, as .only() gives) of the rows whose ``column`` is one of ``values``,
     made by sql.instance (``Model.__init__`` cost four times as much here)."""
-    by_name = {f.attname: f for f in model._meta.concrete_fields}
-    columns = [name for name in by_name if name in columns]
-    decoders = [
-        (i, by_name[name].from_db_value)
-        for i, name in enumerate(columns)
-        if isinstance(by_name[name], JSONField)
-    ]
+    columns, decoded = _columns(model, tuple(columns))
     alias = connection.alias
     values = list(values)
     found = []
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         for start in range(0, len(values), IN_CHUNK):
             chunk = values[start : start + IN_CHUNK]
             cursor.execute(
@@ -100,11 +96,32 @@ def _instances(model, columns: Sequence[str], column: str, values: Iterable[int]
                 chunk,
             )
             for row in cursor.fetchall():
-                values = list(row)
-                for i, decode in decoders:
-                    values[i] = decode(values[i], None, connection)
-                found.append(sql.instance(model, alias, columns, values))
+                if decoded:
+                    row = list(row)
+                    for i in decoded:
+                        row[i] = _json(row[i])
+                found.append(sql.instance(model, alias, columns, row))
     return found
+
+
+def _json(stored: str | None):
+    """A JSON column's value as JSONField.from_db_value gives it (its decoder is
+    json.loads, as none of ours has one of its own)."""
+    if stored is None:
+        return None
+    try:
+        return json.loads(stored)
+    except json.JSONDecodeError:
+        return stored
+
+
+@cache
+def _columns(model, wanted: tuple[str, ...]) -> tuple[list[str], list[int]]:
+    """The columns of ``wanted`` in the fields' order, and which of them hold JSON."""
+    fields = [f for f in model._meta.concrete_fields if f.attname in wanted]
+    return [f.attname for f in fields], [
+        i for i, f in enumerate(fields) if isinstance(f, JSONField)
+    ]
 
 
 class Holders(NamedTuple):
@@ -164,11 +181,12 @@ class _Directory:
         """The holders of a cluster's held_by (shared: not to be changed)."""
         found = self.lists.get(held_by)
         if found is None:
-            place, by_pk = self.place, self.by_pk
-            ordered = sorted((place[h], r, h) for h, r in json.loads(held_by))
+            place = self.place
+            pairs = json.loads(held_by)  # by record id (clusters.held_by_text)
+            pairs.sort(key=lambda pair: place[pair[0]])  # stable: then by record id
             found = Holders(
-                tuple(by_pk[holder] for _place, _record, holder in ordered),
-                ordered[0][1] if ordered else None,
+                tuple(map(self.by_pk.__getitem__, map(itemgetter(0), pairs))),
+                pairs[0][1] if pairs else None,
             )
             with self.lock:  # threads of one process share it
                 if len(self.lists) >= HOLDER_LISTS:
@@ -183,7 +201,7 @@ _directory = _Directory((), [])
 def _holder_directory() -> _Directory:
     """The directory, read again whenever an institution is added, saved or deleted."""
     global _directory
-    with connection.cursor() as cursor:
+    with sql.cursor() as cursor:
         table = Institution._meta.db_table
         cursor.execute(
             # In SQL of our own: the ORM takes longer to compile this than to run it. One

@@ -65,10 +65,11 @@ def insert(model: type[models.Model], **values: Any) -> None:
         cursor.execute(_insert_sql(model), params)
 
 
-def cursor() -> CursorWrapper:
-    """A cursor for a statement run on every message, with "%s" placeholders: on
-    PostgreSQL, prepared after its first runs on a connection (``core.postgresql``)."""
-    return _cursor(connections[DEFAULT_DB_ALIAS])
+def cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
+    """A cursor for a statement run on every message or search, with "%s" placeholders:
+    sqlite3's own when nothing watches the statements (``core.sqlite3``); on PostgreSQL,
+    prepared after its first runs on a connection (``core.postgresql``)."""
+    return _cursor(connections[using])
 
 
 def _cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
@@ -364,7 +365,9 @@ def instance(model: type[M], alias: str, attnames: Sequence[str], values: Iterab
     Made as Django unpickles a model (``__new__``, then the attributes) when no receiver
     listens for the model's init signals: ``Model.__init__`` costs several times as much.
     """
-    if pre_init.has_listeners(model) or post_init.has_listeners(model):
+    if (pre_init.receivers or post_init.receivers) and (
+        pre_init.has_listeners(model) or post_init.has_listeners(model)
+    ):
         return model.from_db(alias, list(attnames), list(values))  # attnames in field order
     made = model.__new__(model)
     made.__dict__.update(zip(attnames, values, strict=True))

@@ -19,8 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from pyroaring import BitMap, FrozenBitMap
+
+from bibliobridge.core import sql
 
 from .query import All, And, Not, Or, Query, Range, Term, term_id
 from .store import IN_CHUNK, POSTING, SEGMENT, STATE, TERM, _placeholders
@@ -268,7 +270,7 @@ def search(
     cache = _cache(using)
     limit = getattr(settings, "CATALOG_SEARCH_CACHE_BYTES", 128 * 1024 * 1024)
     key = (query, tuple(rank), tuple(facets), facet_limit)
-    with cache.lock, connections[using].cursor() as cursor:
+    with cache.lock, sql.cursor(using) as cursor:
         if not cache.sync(cursor):
             return Result(0, [], {namespace: [] for namespace in facets})
         answer = cache.answers.get(key) if _answers_limit() else None

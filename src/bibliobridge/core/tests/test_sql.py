@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, connection, transaction
+from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -72,6 +73,23 @@ def test_fetch_takes_the_first_by_primary_key(officer):
         sql.insert(ActivityLog, message=name, **entry_values(officer))
     fetched = sql.fetch(ActivityLog, {"action": "updated"})
     assert fetched is not None and fetched.message == "first"
+
+
+def test_an_instance_is_made_through_init_when_a_receiver_listens(officer):
+    sql.insert(ActivityLog, message="watched", **entry_values(officer))
+    seen = []
+
+    def receiver(sender, instance, **kwargs):
+        seen.append(instance.message)
+
+    post_init.connect(receiver, sender=ActivityLog)
+    try:
+        fetched = sql.fetch(ActivityLog, {"message": "watched"})
+    finally:
+        post_init.disconnect(receiver, sender=ActivityLog)
+    assert fetched is not None and seen == ["watched"]
+    sql.fetch(ActivityLog, {"message": "watched"})
+    assert seen == ["watched"]  # none listens now: made without __init__
 
 
 def test_update_sets_only_matching_rows_and_counts_them(officer, viewer):
