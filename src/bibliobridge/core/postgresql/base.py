@@ -25,8 +25,11 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return params
 
     def prepared_cursor(self) -> CursorWrapper:
-        """As ``cursor()`` (errors translated, queries logged when debugging), binding on
-        the server."""
+        """As ``cursor()`` (errors translated), binding on the server; ``cursor()`` itself
+        when queries are logged (DEBUG, a test counting them): the log would have no text
+        for a statement bound on the server."""
+        if self.queries_logged:
+            return self.cursor()
         self.close_if_health_check_failed()
         self.ensure_connection()
         with self.wrap_database_errors:
