@@ -89,6 +89,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help="SQLite only: keep the database here; reuse it when it is loaded")  # fmt: skip
     parser.add_argument("--jobs", type=int, default=min(2, os.cpu_count() or 1),
                         help="processes generating the files")  # fmt: skip
+    parser.add_argument("--pg-keep", action="store_true",
+                        help="PostgreSQL: use DATABASE_URL's database itself, keep it, and "
+                        "measure it without loading when it is loaded (bench/copy_to_postgres.py)")  # fmt: skip
     parser.add_argument("--backends", nargs="*", choices=["sqlite", "postgresql"],
                         help="default: sqlite, and postgresql when DATABASE_URL is set")  # fmt: skip
     parser.add_argument("--out", type=Path, default=RESULTS)
@@ -114,6 +117,9 @@ def main() -> int:
     if args.db_dir and backends != ["sqlite"]:
         print("--db-dir keeps a SQLite database only (give --backends sqlite)")
         return 1
+    if args.pg_keep and backends != ["postgresql"]:
+        print("--pg-keep keeps a PostgreSQL database only (give --backends postgresql)")
+        return 1
     if "postgresql" in backends and not os.environ.get("DATABASE_URL"):
         print("postgresql asked for but DATABASE_URL is not set (bin/with-postgres sets it)")
         return 1
@@ -136,6 +142,8 @@ def main() -> int:
                 command += ["--max-ingest-seconds", str(args.max_ingest_seconds)]
             if args.db_dir:
                 command += ["--db-dir", str(args.db_dir.resolve())]
+            if args.pg_keep:
+                command += ["--pg-keep"]
             code = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 (our own script)
             result = json.loads(out.read_text()) if out.exists() else {"errors": ["no result"]}
             result["date"] = results["date"]
@@ -254,7 +262,7 @@ def child(args: argparse.Namespace) -> int:
     drop = None
     if args.backend == "sqlite":
         os.environ.pop("DATABASE_URL", None)
-    else:
+    elif not args.pg_keep:
         from bench.run import create_postgres_database
 
         drop = create_postgres_database()
@@ -374,8 +382,8 @@ def run(args: argparse.Namespace, sampler: "MemorySampler") -> dict[str, Any]:
     from bibliobridge.catalog.models import Record
 
     result: dict[str, Any] = {"server_version": server_version(connection)}
-    if args.db_dir and Record.objects.exists():
-        result["reused"] = str(args.db_dir)
+    if (args.db_dir or args.pg_keep) and Record.objects.exists():
+        result["reused"] = str(args.db_dir or connection.settings_dict["NAME"])
     else:
         result["ingest"] = ingest(args.workdir, manifest, args.max_ingest_seconds)
         result["memory"] = memory_figures(sampler)
