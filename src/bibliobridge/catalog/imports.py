@@ -217,9 +217,10 @@ def _prepared_in_parallel(
     stream: BinaryIO, head: bytes, workers: int
 ) -> Iterator[tuple[prepare.Item, int]]:
     context = multiprocessing.get_context("spawn")  # no inherited database connections
-    # The workers take this process's kanji readings rather than each making its own.
+    # The workers read the kanji readings this process keeps in a file, or take its table,
+    # rather than each making its own.
     with context.Pool(
-        workers, initializer=text.share_kanji_readings, initargs=(text.kanji_readings(),)
+        workers, initializer=text.share_kanji_readings, initargs=(text.kanji_readings_to_share(),)
     ) as pool:
         pending: deque = deque()
         for chunk, number, offset in prepare.chunks(stream, head, PARALLEL_CHUNK):

@@ -184,3 +184,25 @@ def test_kanji_readings_are_compact():
     readings = _kakasi()._jconv._readings
     assert 260_000 < sum(entries.count("\x1e") - 1 for entries in readings.by_first.values())
     assert sum(len(entries) for entries in readings.by_first.values()) < 4_000_000
+
+
+def test_kanji_readings_kept_in_a_file(tmp_path, monkeypatch):
+    # A process reads the table another one made from the file it was kept in; a file that
+    # cannot be read (another Python's marshal, cut short) is made again. An import worker
+    # given the file reads it only when a record needs it.
+    from bibliobridge.catalog import text
+
+    kept = tmp_path / "cache" / "kanji-readings.marshal"
+    made = text.KanjiReadings.load(kept)
+    assert kept.is_file()
+    read = text.KanjiReadings.load(kept)
+    assert (read.by_first, read.longest) == (made.by_first, made.longest)
+    kept.write_bytes(kept.read_bytes()[:1000])
+    again = text.KanjiReadings.load(kept)
+    assert (again.by_first, again.longest) == (made.by_first, made.longest)
+
+    monkeypatch.setattr(text, "_kanji_readings", None)
+    monkeypatch.setattr(text, "_kanji_file", None)
+    text.share_kanji_readings(kept)
+    assert text._kanji_readings is None
+    assert text.kanji_readings().by_first == made.by_first
