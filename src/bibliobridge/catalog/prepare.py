@@ -11,6 +11,7 @@ import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import asdict
+from operator import attrgetter
 from typing import Any
 
 from .marc.iso2709 import Reader
@@ -36,15 +37,20 @@ Item = tuple[str, Any]
 ROW, HOLDINGS, PROBLEM = "row", "holdings", "problem"
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# As json.dumps(value, ensure_ascii=False) writes it, without making an encoder per call
+# (nine columns a record); most lists are empty.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json(value: list) -> str:
+    return _encode(value) if value else "[]"
 
 
 # How each column is filled from a NormalisedRecord (dataclasses.asdict is slow for this).
 _COLUMN: dict[str, Callable[[NormalisedRecord], Any]] = {
     name: (lambda record, name=name: _json(getattr(record, name)))
     if name in JSON_FIELDS
-    else (lambda record, name=name: getattr(record, name))
+    else attrgetter(name)
     for name in RECORD_FIELDS
 }
 _COLUMN["isbns"] = lambda record: _json([vars(isbn) for isbn in record.isbns])
