@@ -46,7 +46,7 @@ BATCH = 2000
 PARALLEL_CHUNK = 4 * 1024 * 1024
 # A file full of errors should not fill the database: the first ones are kept, all are counted.
 MAX_PROBLEMS = 1000
-STAGED_COLUMNS = ["run_id", "number", "deleted", "keys", *RECORD_FIELDS]
+STAGED_COLUMNS = ["run_id", "number", "deleted", "keys", "terms", *RECORD_FIELDS]
 
 Progress = Callable[[ImportRun], None]
 # MFHD holdings, by the 004 of the bibliographic record they belong to.
@@ -341,7 +341,7 @@ def _apply(run: ImportRun) -> None:
         )
         (read,) = cursor.fetchone()
     _replace_match_keys(run)
-    searching.reindex(clusters.assign(run.pk))
+    searching.reindex(clusters.assign(run.pk), run.pk)
     run.loaded, run.updated, run.deleted = loaded, updated, deleted
     run.unchanged = read - loaded - updated
     ImportRun.objects.filter(pk=run.pk).update(

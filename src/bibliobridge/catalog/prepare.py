@@ -17,6 +17,7 @@ from typing import Any
 from .marc.iso2709 import Reader
 from .marc.record import Kind, NormalisedRecord, RecordProblem
 from .matching import match_keys
+from .terms import DESCRIPTION, description_terms, joined
 
 # The columns a reader fills, shared by Record and StagedRecord.
 RECORD_FIELDS = [
@@ -30,7 +31,7 @@ JSON_FIELDS = {
     "holdings", "warnings",
 }  # fmt: skip
 
-# What reading one record gives: a row to stage (deleted, keys, *RECORD_FIELDS), the
+# What reading one record gives: a row to stage (deleted, keys, terms, *RECORD_FIELDS), the
 # holdings of an MFHD for its bibliographic record, or the problem that kept it out.
 Row = tuple[Any, ...]
 Item = tuple[str, Any]
@@ -59,13 +60,22 @@ _COLUMN["local_id"] = lambda record: record.local_id[:200]
 _COLUMN["checksum"] = lambda record: hashlib.sha1(record.raw, usedforsecurity=False).hexdigest()
 
 
+def _described(record: NormalisedRecord) -> tuple:
+    """A record's DESCRIPTION values as description_terms reads them once stored."""
+    return tuple(
+        [vars(isbn) for isbn in record.isbns] if name == "isbns" else getattr(record, name)
+        for name in DESCRIPTION
+    )
+
+
 def prepare(item: NormalisedRecord | RecordProblem) -> Item:
     if isinstance(item, RecordProblem):
         return PROBLEM, item
     if item.kind == Kind.HOLDINGS:
         return HOLDINGS, (item.linked_id, [asdict(h) for h in item.holdings])
     keys = "\n".join(sorted(key[:255] for key in match_keys(item)))
-    return ROW, (item.deleted, keys, *(_COLUMN[name](item) for name in RECORD_FIELDS))
+    terms = joined(description_terms(_described(item)))
+    return ROW, (item.deleted, keys, terms, *(_COLUMN[name](item) for name in RECORD_FIELDS))
 
 
 def prepare_chunk(data: bytes, number: int, offset: int) -> list[Item]:

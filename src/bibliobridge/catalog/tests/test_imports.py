@@ -222,3 +222,42 @@ def test_a_title_held_everywhere_stays_one_cluster(holder, tmp_path, monkeypatch
         assert load(institution, path).status == RunStatus.DONE
     (cluster,) = Cluster.objects.all()
     assert (cluster.record_count, cluster.holder_count) == (8, 8)
+
+
+@pytest.mark.django_db
+def test_the_terms_staged_are_those_the_stored_record_gives(holder, shared_file):
+    """The workers compute a record's search terms while reading it (StagedRecord.terms),
+    and the index takes them for the records a run writes: they must be the terms its
+    stored columns give, as the index reads every other record."""
+    from bibliobridge.catalog import prepare
+    from bibliobridge.catalog.marc.read import read_records
+    from bibliobridge.catalog.terms import DESCRIPTION, description_terms
+    from bibliobridge.catalog.terms import split as split_terms
+
+    files = [shared_file(name) for name in (
+        LOC, "marc/evergreen/hebrew.marc", "marc/evergreen/badisbns.xml",
+        "marc/marc4j/chinese_mangled_multibyte.mrc", "marc/marc4j/cyrillic_capital_e.mrc",
+        "marc/evergreen/nepali.marc", "marc/openlibrary/ol_marc_tests_xml_input_collection.xml",
+    )]  # fmt: skip
+    staged = {}
+    for path in files:
+        with path.open("rb") as stream:
+            for kind, value in map(prepare.prepare, read_records(stream)):
+                if kind == prepare.ROW:
+                    staged[value[3 + prepare.RECORD_FIELDS.index("local_id")]] = value[2]
+    load(holder, *files)
+    stored = Record.objects.filter(holder=holder, status=RecordStatus.ACTIVE)
+    assert stored.count() == len(staged) > 4000
+    for local_id, *values in stored.values_list("local_id", *DESCRIPTION):
+        assert split_terms(staged[local_id]) == description_terms(tuple(values)), local_id
+
+
+def test_terms_with_a_line_break_are_not_staged():
+    from bibliobridge.catalog import prepare
+    from bibliobridge.catalog.marc.record import Isbn, NormalisedRecord
+
+    record = NormalisedRecord(local_id="1", flavour="marc21", kind="bibliographic", title="A",
+                              isbns=[Isbn(value="12\n34", valid=False, qualifier="")])  # fmt: skip
+    assert prepare.prepare(record)[1][2] is None
+    record.isbns = []
+    assert prepare.prepare(record)[1][2] == "a:a\nt:a"
