@@ -163,7 +163,7 @@ def _members(cluster_ids: list[int], run_id: int | None) -> list[tuple]:
 
 def _decoded(stored: list) -> tuple:
     return tuple(
-        json.loads(value) if name in _JSON_COLUMNS else value
+        (json.loads(value) if value != "[]" else []) if name in _JSON_COLUMNS else value
         for name, value in zip(DESCRIPTION, stored, strict=True)
     )
 
