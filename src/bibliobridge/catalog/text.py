@@ -211,8 +211,15 @@ _CYRILLIC = re.compile("[\u0400-\u052f]")
 
 def tokens(text: str) -> list[str]:
     """Search tokens of ``text``, in order: words, or CJK character bigrams (see above)."""
+    folded = fold(text)
+    if folded.isascii():  # most text: no CJK run, words between single spaces
+        return folded.split()
+    return _tokens_of_folded(folded)
+
+
+def _tokens_of_folded(folded: str) -> list[str]:
     result = []
-    for match in _TOKEN.finditer(fold(text)):
+    for match in _TOKEN.finditer(folded):
         run = match.group(1)
         if run is None:
             result.append(match.group())
