@@ -9,7 +9,7 @@ small files) is read in the importing process with ``prepare``.
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from dataclasses import asdict
 from operator import attrgetter
 from typing import Any
@@ -18,6 +18,7 @@ from .marc.iso2709 import Reader
 from .marc.record import Kind, NormalisedRecord, RecordProblem
 from .matching import match_keys
 from .terms import DESCRIPTION, description_terms, joined
+from .text import share_kanji_readings
 
 # The columns a reader fills, shared by Record and StagedRecord.
 RECORD_FIELDS = [
@@ -68,14 +69,33 @@ def _described(record: NormalisedRecord) -> tuple:
     )
 
 
-def prepare(item: NormalisedRecord | RecordProblem) -> Item:
+_CHECKSUM = RECORD_FIELDS.index("checksum")
+
+
+def prepare(item: NormalisedRecord | RecordProblem, known: Set[str] = frozenset()) -> Item:
+    """``known``: checksums of the holder's records as stored. A record among them is
+    unchanged and will not be indexed for itself: its terms are not made (None; were its
+    cluster indexed again, the index reads them from the stored record)."""
     if isinstance(item, RecordProblem):
         return PROBLEM, item
     if item.kind == Kind.HOLDINGS:
         return HOLDINGS, (item.linked_id, [asdict(h) for h in item.holdings])
     keys = "\n".join(sorted(key[:255] for key in match_keys(item)))
-    terms = joined(description_terms(_described(item)))
-    return ROW, (item.deleted, keys, terms, *(_COLUMN[name](item) for name in RECORD_FIELDS))
+    columns = [_COLUMN[name](item) for name in RECORD_FIELDS]
+    unchanged = columns[_CHECKSUM] in known
+    terms = None if unchanged else joined(description_terms(_described(item)))
+    return ROW, (item.deleted, keys, terms, *columns)
+
+
+# What an import worker was given when it started (start_worker).
+_known: Set[str] = frozenset()
+
+
+def start_worker(kanji: Any, known: Set[str]) -> None:
+    """A worker's start: the kanji readings to use, the holder's stored checksums."""
+    global _known  # noqa: PLW0603
+    share_kanji_readings(kanji)
+    _known = known
 
 
 def prepare_chunk(data: bytes, number: int, offset: int) -> list[Item]:
@@ -83,7 +103,7 @@ def prepare_chunk(data: bytes, number: int, offset: int) -> list[Item]:
     offset: problems carry their place in the whole file."""
     reader = Reader(io.BytesIO(b""), data)
     reader.number, reader.base = number, offset
-    return [prepare(item) for item in reader]
+    return [prepare(item, _known) for item in reader]
 
 
 def chunks(stream: io.BufferedIOBase, head: bytes, size: int) -> Iterator[tuple[bytes, int, int]]:

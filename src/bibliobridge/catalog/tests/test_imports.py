@@ -261,3 +261,38 @@ def test_terms_with_a_line_break_are_not_staged():
     assert prepare.prepare(record)[1][2] is None
     record.isbns = []
     assert prepare.prepare(record)[1][2] == "a:a\nt:a"
+
+
+def test_an_unchanged_record_gets_no_terms_staged():
+    """A record the holder already has, byte for byte, is not indexed for itself: the
+    workers skip its terms (the index reads a stored record's own if its cluster is)."""
+    from bibliobridge.catalog import prepare
+    from bibliobridge.catalog.marc.record import NormalisedRecord
+
+    record = NormalisedRecord(local_id="1", flavour="marc21", kind="bibliographic", title="A",
+                              raw=b"00026nam a2200025 a 4500\x1e\x1d")  # fmt: skip
+    kind, row = prepare.prepare(record)
+    checksum = row[3 + prepare.RECORD_FIELDS.index("checksum")]
+    assert row[2] == "a:a\nt:a"
+    assert prepare.prepare(record, known=frozenset({checksum}))[1][2] is None
+    assert prepare.prepare(record, known=frozenset({"another"}))[1][2] == "a:a\nt:a"
+
+
+@pytest.mark.django_db
+def test_a_reload_with_some_records_changed_indexes_them_all(holder, shared_file, tmp_path):
+    """Unchanged records get no staged terms; a changed one does, and the clusters both
+    share are indexed from the stored records and the staged terms alike."""
+    from bibliobridge.catalog import search
+
+    path = first_records(shared_file(LOC), 40, tmp_path / "forty.mrc")
+    load(holder, path)
+    data = path.read_bytes()
+    changed = tmp_path / "changed.mrc"
+    changed.write_bytes(data.replace(b"Rev. ed.", b"Rev. edn", 1) if b"Rev. ed." in data
+                        else data[:-30] + data[-30:].replace(b"a", b"b", 1))  # fmt: skip
+    run = load(holder, changed)
+    assert run.status == RunStatus.DONE and run.unchanged >= 38
+    for record in Record.objects.filter(holder=holder, status=RecordStatus.ACTIVE)[:40]:
+        word = max(record.title.split(), key=len).strip(".,:;/")
+        found = search.search(search.Term("t", word), page_size=1000).doc_ids
+        assert record.cluster.doc_id in found, record.local_id
