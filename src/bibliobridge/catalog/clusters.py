@@ -38,6 +38,10 @@ PROFILE_FIELDS = ("title", "title_vernacular", "title_romanised", "names", "name
                   "lccn", "material_type")  # fmt: skip
 
 
+_JSON_FIELDS = frozenset(("names", "names_vernacular", "languages", "isbns", "issns",
+                          "oclc_numbers"))  # fmt: skip
+
+
 # Profiles kept by the process, by record and checksum (a changed record is another
 # entry): the few records of a popular title that new holdings are compared with
 # (_representatives) are the same at every load, and a profile costs half a millisecond
@@ -242,19 +246,33 @@ def _existing(ids: Iterable[int], **filters: Any) -> set[int]:
 
 
 def _records(ids: set[int]) -> dict[int, Stored]:
-    """Active records by id, as the matcher reads them, in chunks SQLite accepts."""
+    """Active records by id, as the matcher reads them, in chunks SQLite accepts.
+
+    Our own SQL, JSON decoded here (text on both databases): the ORM's converters took a
+    third of the time a load comparing every record spent reading them.
+    """
     ordered = sorted(ids)
     found: dict[int, Stored] = {}
-    for start in range(0, len(ordered), 5000):
-        chunk = ordered[start : start + 5000]
-        rows = Record.objects.filter(pk__in=chunk, status=RecordStatus.ACTIVE).values_list(
-            "pk", "checksum", "cluster_id", *PROFILE_FIELDS
-        )
-        found.update(
-            (pk, Stored(pk, checksum, cluster_id, dict(zip(PROFILE_FIELDS, values, strict=True))))
-            for pk, checksum, cluster_id, *values in rows
-        )
+    columns = ", ".join(PROFILE_FIELDS)
+    with connection.cursor() as cursor:
+        for start in range(0, len(ordered), 5000):
+            chunk = ordered[start : start + 5000]
+            cursor.execute(
+                f"SELECT id, checksum, cluster_id, {columns} FROM {Record._meta.db_table} "  # noqa: S608
+                f"WHERE id IN ({', '.join(['%s'] * len(chunk))}) AND status = %s",
+                [*chunk, RecordStatus.ACTIVE.value],
+            )
+            for pk, checksum, cluster_id, *values in cursor.fetchall():
+                described = {
+                    name: _json_list(value) if name in _JSON_FIELDS else value
+                    for name, value in zip(PROFILE_FIELDS, values, strict=True)
+                }
+                found[pk] = Stored(pk, checksum, cluster_id, described)
     return found
+
+
+def _json_list(text: str) -> list:
+    return [] if text == "[]" else json.loads(text)
 
 
 def _decisions(ids: set[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:

@@ -46,7 +46,7 @@ BATCH = 2000
 PARALLEL_CHUNK = 4 * 1024 * 1024
 # A file full of errors should not fill the database: the first ones are kept, all are counted.
 MAX_PROBLEMS = 1000
-STAGED_COLUMNS = ["run_id", "number", "deleted", "keys", *RECORD_FIELDS]
+STAGED_COLUMNS = ["run_id", "number", "deleted", "keys", "terms", *RECORD_FIELDS]
 
 Progress = Callable[[ImportRun], None]
 # MFHD holdings, by the 004 of the bibliographic record they belong to.
@@ -180,7 +180,10 @@ def _stage_file(
             progress(run)
 
     stored = ImportProblem.objects.filter(run=run).count()
-    for (kind, value), where in _prepared(stream):
+    known = frozenset(
+        Record.objects.filter(holder_id=run.holder_id).values_list("checksum", flat=True)
+    )
+    for (kind, value), where in _prepared(stream, known):
         position[0] = where
         run.records_read += 1
         if kind == prepare.PROBLEM:
@@ -198,28 +201,32 @@ def _stage_file(
     flush()
 
 
-def _prepared(stream: BinaryIO) -> Iterator[tuple[prepare.Item, int]]:
-    """Each record of the file prepared for staging, with how far the file has been read.
+def _prepared(stream: BinaryIO, known: frozenset[str]) -> Iterator[tuple[prepare.Item, int]]:
+    """Each record of the file prepared for staging, with how far the file has been read
+    (``known``: the checksums of the holder's stored records, see prepare.prepare).
 
     A large ISO 2709 file is read by worker processes, chunk by chunk, in file order.
     """
     head = stream.read(1 << 16)
     workers = getattr(settings, "CATALOG_IMPORT_WORKERS", 0)
     if workers > 1 and sniff(head) == SYNTAX_ISO2709 and _size(stream) > 2 * PARALLEL_CHUNK:
-        yield from _prepared_in_parallel(stream, head, workers)
+        yield from _prepared_in_parallel(stream, head, workers, known)
         return
     stream.seek(0)
     for item in read_records(stream):
-        yield prepare.prepare(item), stream.tell()
+        yield prepare.prepare(item, known), stream.tell()
 
 
 def _prepared_in_parallel(
-    stream: BinaryIO, head: bytes, workers: int
+    stream: BinaryIO, head: bytes, workers: int, known: frozenset[str]
 ) -> Iterator[tuple[prepare.Item, int]]:
     context = multiprocessing.get_context("spawn")  # no inherited database connections
-    # The workers take this process's kanji readings rather than each making its own.
+    # The workers read the kanji readings this process keeps in a file, or take its table,
+    # rather than each making its own.
     with context.Pool(
-        workers, initializer=text.share_kanji_readings, initargs=(text.kanji_readings(),)
+        workers,
+        initializer=prepare.start_worker,
+        initargs=(text.kanji_readings_to_share(), known),
     ) as pool:
         pending: deque = deque()
         for chunk, number, offset in prepare.chunks(stream, head, PARALLEL_CHUNK):
@@ -340,7 +347,7 @@ def _apply(run: ImportRun) -> None:
         )
         (read,) = cursor.fetchone()
     _replace_match_keys(run)
-    searching.reindex(clusters.assign(run.pk))
+    searching.reindex(clusters.assign(run.pk), run.pk)
     run.loaded, run.updated, run.deleted = loaded, updated, deleted
     run.unchanged = read - loaded - updated
     ImportRun.objects.filter(pk=run.pk).update(

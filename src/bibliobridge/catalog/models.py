@@ -246,6 +246,9 @@ class StagedRecord(models.Model):
     number = models.PositiveIntegerField()
     deleted = models.BooleanField(default=False)
     keys = models.TextField(blank=True)  # match keys, one per line
+    # The search terms of its description (terms.description_terms), one per line, made
+    # by the worker that read it; null if a term has a line break (then read from Record).
+    terms = models.TextField(null=True)  # noqa: DJ001 (null is "not sent", "" is no terms)
     local_id = models.CharField(max_length=200)
     flavour = models.CharField(max_length=16)
     title = models.TextField()

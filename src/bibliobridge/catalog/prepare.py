@@ -9,13 +9,16 @@ small files) is read in the importing process with ``prepare``.
 import hashlib
 import io
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Set
 from dataclasses import asdict
+from operator import attrgetter
 from typing import Any
 
 from .marc.iso2709 import Reader
 from .marc.record import Kind, NormalisedRecord, RecordProblem
 from .matching import match_keys
+from .terms import DESCRIPTION, description_terms, joined
+from .text import share_kanji_readings
 
 # The columns a reader fills, shared by Record and StagedRecord.
 RECORD_FIELDS = [
@@ -29,22 +32,27 @@ JSON_FIELDS = {
     "holdings", "warnings",
 }  # fmt: skip
 
-# What reading one record gives: a row to stage (deleted, keys, *RECORD_FIELDS), the
+# What reading one record gives: a row to stage (deleted, keys, terms, *RECORD_FIELDS), the
 # holdings of an MFHD for its bibliographic record, or the problem that kept it out.
 Row = tuple[Any, ...]
 Item = tuple[str, Any]
 ROW, HOLDINGS, PROBLEM = "row", "holdings", "problem"
 
 
-def _json(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False)
+# As json.dumps(value, ensure_ascii=False) writes it, without making an encoder per call
+# (nine columns a record); most lists are empty.
+_encode = json.JSONEncoder(ensure_ascii=False).encode
+
+
+def _json(value: list) -> str:
+    return _encode(value) if value else "[]"
 
 
 # How each column is filled from a NormalisedRecord (dataclasses.asdict is slow for this).
 _COLUMN: dict[str, Callable[[NormalisedRecord], Any]] = {
     name: (lambda record, name=name: _json(getattr(record, name)))
     if name in JSON_FIELDS
-    else (lambda record, name=name: getattr(record, name))
+    else attrgetter(name)
     for name in RECORD_FIELDS
 }
 _COLUMN["isbns"] = lambda record: _json([vars(isbn) for isbn in record.isbns])
@@ -53,13 +61,41 @@ _COLUMN["local_id"] = lambda record: record.local_id[:200]
 _COLUMN["checksum"] = lambda record: hashlib.sha1(record.raw, usedforsecurity=False).hexdigest()
 
 
-def prepare(item: NormalisedRecord | RecordProblem) -> Item:
+def _described(record: NormalisedRecord) -> tuple:
+    """A record's DESCRIPTION values as description_terms reads them once stored."""
+    return tuple(
+        [vars(isbn) for isbn in record.isbns] if name == "isbns" else getattr(record, name)
+        for name in DESCRIPTION
+    )
+
+
+_CHECKSUM = RECORD_FIELDS.index("checksum")
+
+
+def prepare(item: NormalisedRecord | RecordProblem, known: Set[str] = frozenset()) -> Item:
+    """``known``: checksums of the holder's records as stored. A record among them is
+    unchanged and will not be indexed for itself: its terms are not made (None; were its
+    cluster indexed again, the index reads them from the stored record)."""
     if isinstance(item, RecordProblem):
         return PROBLEM, item
     if item.kind == Kind.HOLDINGS:
         return HOLDINGS, (item.linked_id, [asdict(h) for h in item.holdings])
     keys = "\n".join(sorted(key[:255] for key in match_keys(item)))
-    return ROW, (item.deleted, keys, *(_COLUMN[name](item) for name in RECORD_FIELDS))
+    columns = [_COLUMN[name](item) for name in RECORD_FIELDS]
+    unchanged = columns[_CHECKSUM] in known
+    terms = None if unchanged else joined(description_terms(_described(item)))
+    return ROW, (item.deleted, keys, terms, *columns)
+
+
+# What an import worker was given when it started (start_worker).
+_known: Set[str] = frozenset()
+
+
+def start_worker(kanji: Any, known: Set[str]) -> None:
+    """A worker's start: the kanji readings to use, the holder's stored checksums."""
+    global _known  # noqa: PLW0603
+    share_kanji_readings(kanji)
+    _known = known
 
 
 def prepare_chunk(data: bytes, number: int, offset: int) -> list[Item]:
@@ -67,7 +103,7 @@ def prepare_chunk(data: bytes, number: int, offset: int) -> list[Item]:
     offset: problems carry their place in the whole file."""
     reader = Reader(io.BytesIO(b""), data)
     reader.number, reader.base = number, offset
-    return [prepare(item) for item in reader]
+    return [prepare(item, _known) for item in reader]
 
 
 def chunks(stream: io.BufferedIOBase, head: bytes, size: int) -> Iterator[tuple[bytes, int, int]]:

@@ -36,9 +36,10 @@ from .enums import (
     RecordStatus,
 )
 from .marc.normalise import isbn13
-from .models import Cluster, Record, SearchDocCounter
+from .models import Cluster, Record, SearchDocCounter, StagedRecord
 from .queries import ClusterRecords, clusters_where, holders_of, records_where
-from .text import tokens
+from .terms import DESCRIPTION, description_terms, holder_terms
+from .terms import split as split_terms
 
 BATCH = 2000
 # Clusters whose members are read at a time to make their documents. A popular title's
@@ -50,49 +51,16 @@ MEMBERS_BATCH = 500
 FACETS = (LANGUAGE, YEAR, HOLDER, COUNTRY)
 # What the search page shows of a hit's first record (the cluster has title and year).
 FIRST_FIELDS = ("title_vernacular", "names", "publisher")
-
-
-# What description_terms reads of a record, in this order (after its cluster and holder).
-DESCRIPTION = ("title", "title_vernacular", "title_romanised", "names", "names_vernacular",
-               "subjects", "isbns", "issns", "oclc_numbers", "languages", "year")  # fmt: skip
 _JSON_COLUMNS = {"names", "names_vernacular", "subjects", "isbns", "issns", "oclc_numbers",
                  "languages"}  # fmt: skip
 
 
-def description_terms(values: tuple) -> set[str]:
-    """The terms a held record's DESCRIPTION values give its cluster's document (its holder
-    gives holder_terms)."""
-    (title, vernacular, romanised, names, names_vernacular, subjects, isbns, issns,
-     oclc_numbers, languages, year) = values  # fmt: skip
-    found: set[str] = set()
-    for namespace, text in (
-        (TITLE, " ".join(filter(None, (title, vernacular, romanised)))),
-        (NAME, " ".join(names + names_vernacular)),
-        (SUBJECT, " ".join(subjects)),
-    ):
-        for word in tokens(text):
-            found.add(f"{namespace}:{word}")
-            found.add(f"{ANY}:{word}")
-    found.update(f"{ISBN}:{isbn['value']}" for isbn in isbns)
-    found.update(f"{ISSN}:{issn}" for issn in issns)
-    found.update(f"{OCLC}:{number}" for number in oclc_numbers)
-    found.update(f"{LANGUAGE}:{language}" for language in languages)
-    if year:
-        found.add(f"{YEAR}:{year}")
-    return found
-
-
-def holder_terms(holder_id: int, holder_country: str) -> set[str]:
-    found = {f"{HOLDER}:{holder_id}"}
-    if holder_country:
-        found.add(f"{COUNTRY}:{holder_country.lower()}")
-    return found
-
-
-def reindex(cluster_ids: Iterable[int]) -> None:
+def reindex(cluster_ids: Iterable[int], run_id: int | None = None) -> None:
     """Index these clusters anew (inside the caller's transaction); retire their old ids.
 
-    A cluster without held records is only retired.
+    A cluster without held records is only retired. The records an import run ``run_id``
+    wrote bring the terms its workers computed while reading (StagedRecord.terms), the
+    others are read into terms from their columns.
     """
     ids = sorted({pk for pk in cluster_ids if pk})
     if not ids:
@@ -109,7 +77,7 @@ def reindex(cluster_ids: Iterable[int]) -> None:
         search.retire(retired)
     new_ids = _allocate(len(ids))
     docs = dict(zip(ids, new_ids, strict=True))
-    search.index_documents(_documents(docs))
+    search.index_documents(_documents(docs, run_id))
     transaction.on_commit(queue_merge)
     with connection.cursor() as cursor:
         cursor.executemany(
@@ -140,7 +108,7 @@ def queue_merge() -> None:
     queue_once(task_catalog_merge_index)
 
 
-def _documents(docs: dict[int, int]) -> Iterator[tuple[int, set[str]]]:
+def _documents(docs: dict[int, int], run_id: int | None = None) -> Iterator[tuple[int, set[str]]]:
     countries = dict(Institution.objects.values_list("pk", "country"))
     ids = list(docs)
     for start in range(0, len(ids), MEMBERS_BATCH):
@@ -148,13 +116,17 @@ def _documents(docs: dict[int, int]) -> Iterator[tuple[int, set[str]]]:
         terms: dict[int, set[str]] = {pk: set() for pk in chunk}
         # The holders of a popular title mostly describe it alike (at 100k records, 24,188
         # records of the clusters over 50 gave 1,668 descriptions): each is read into terms
-        # once, from the columns as stored.
-        described: dict[tuple, set[str]] = {}
+        # once, from the columns as stored or the terms as staged.
+        described: dict[tuple | str, set[str]] = {}
         holders: dict[int, set[str]] = {}
-        for cluster_id, holder_id, *stored in _members(chunk):
-            key = tuple(stored)
+        for cluster_id, holder_id, staged, *stored in _members(chunk, run_id):
+            key = staged if staged is not None else tuple(stored)
             if key not in described:
-                described[key] = description_terms(_decoded(stored))
+                described[key] = (
+                    split_terms(staged)
+                    if staged is not None
+                    else description_terms(_decoded(stored))
+                )
             if holder_id not in holders:
                 holders[holder_id] = holder_terms(holder_id, countries.get(holder_id, ""))
             terms[cluster_id] |= described[key] | holders[holder_id]
@@ -163,22 +135,35 @@ def _documents(docs: dict[int, int]) -> Iterator[tuple[int, set[str]]]:
                 yield docs[pk], terms[pk]
 
 
-def _members(cluster_ids: list[int]) -> list[tuple]:
-    """Cluster, holder and DESCRIPTION of the clusters' held records, as stored (JSON as
-    text on both databases: Django's converters decode it, and we need not)."""
+def _members(cluster_ids: list[int], run_id: int | None) -> list[tuple]:
+    """Cluster, holder, staged terms and DESCRIPTION of the clusters' held records: the
+    terms staged by ``run_id`` for the records it wrote (their DESCRIPTION left out, as
+    None), None and the columns as stored for the others (JSON as text on both
+    databases: Django's converters decode it, and we need not)."""
+    record, staged = Record._meta.db_table, StagedRecord._meta.db_table
     marks = ", ".join(["%s"] * len(cluster_ids))
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT cluster_id, holder_id, {', '.join(DESCRIPTION)} "  # noqa: S608
-            f"FROM {Record._meta.db_table} WHERE cluster_id IN ({marks}) AND status = %s",
-            [*cluster_ids, RecordStatus.ACTIVE.value],
-        )
+        if run_id is None:
+            cursor.execute(
+                f"SELECT cluster_id, holder_id, NULL, {', '.join(DESCRIPTION)} "  # noqa: S608
+                f"FROM {record} WHERE cluster_id IN ({marks}) AND status = %s",
+                [*cluster_ids, RecordStatus.ACTIVE.value],
+            )
+        else:
+            described = ", ".join(f"CASE WHEN s.terms IS NULL THEN r.{c} END" for c in DESCRIPTION)
+            cursor.execute(
+                f"SELECT r.cluster_id, r.holder_id, s.terms, {described} FROM {record} r "  # noqa: S608
+                f"LEFT JOIN {staged} s ON r.run_id = %s AND s.run_id = %s "
+                f"AND s.local_id = r.local_id "
+                f"WHERE r.cluster_id IN ({marks}) AND r.status = %s",
+                [run_id, run_id, *cluster_ids, RecordStatus.ACTIVE.value],
+            )
         return cursor.fetchall()
 
 
 def _decoded(stored: list) -> tuple:
     return tuple(
-        json.loads(value) if name in _JSON_COLUMNS else value
+        (json.loads(value) if value != "[]" else []) if name in _JSON_COLUMNS else value
         for name, value in zip(DESCRIPTION, stored, strict=True)
     )
 

@@ -38,10 +38,16 @@ costs nothing at ingest. A one-character query inside a longer run is not found:
 price of not indexing every character.
 """
 
+import contextlib
+import fcntl
 import functools
+import marshal
+import os
 import re
 import unicodedata
-from importlib import resources
+from collections.abc import Iterator
+from importlib import metadata, resources
+from pathlib import Path
 from typing import Any
 
 from bibliobridge.core.memory import release_free_memory
@@ -205,8 +211,15 @@ _CYRILLIC = re.compile("[\u0400-\u052f]")
 
 def tokens(text: str) -> list[str]:
     """Search tokens of ``text``, in order: words, or CJK character bigrams (see above)."""
+    folded = fold(text)
+    if folded.isascii():  # most text: no CJK run, words between single spaces
+        return folded.split()
+    return _tokens_of_folded(folded)
+
+
+def _tokens_of_folded(folded: str) -> list[str]:
     result = []
-    for match in _TOKEN.finditer(fold(text)):
+    for match in _TOKEN.finditer(folded):
         run = match.group(1)
         if run is None:
             result.append(match.group())
@@ -292,21 +305,53 @@ def _kakasi():
 
 
 _kanji_readings: "KanjiReadings | None" = None
+# Where this process reads the table when it first needs it (None: the var directory's).
+_kanji_file: Path | None = None
 
 
 def kanji_readings() -> "KanjiReadings":
-    """The process's table of kanji readings, made on first use."""
+    """The process's table of kanji readings, read (or made) on first use."""
     global _kanji_readings  # noqa: PLW0603 (one table per process, like a functools.cache)
     if _kanji_readings is None:
-        _kanji_readings = KanjiReadings.load()
+        _kanji_readings = KanjiReadings.load(_kanji_file or _kept_kanji_file())
     return _kanji_readings
 
 
-def share_kanji_readings(readings: "KanjiReadings") -> None:
-    """Use a table made by another process: an import worker gets its parent's, rather
-    than reading pykakasi's dictionary (100 MB for a moment) each time it starts."""
-    global _kanji_readings  # noqa: PLW0603
-    _kanji_readings = readings
+def kanji_readings_to_share() -> "KanjiReadings | Path":
+    """What an import worker is given to find its kanji readings: the file the table is
+    kept in (made by the first process that needs it, under a lock), or this process's
+    table when no such file can be written. Either way no worker but the first one ever
+    reads pykakasi's dictionary (100 MB for a moment)."""
+    path = _kept_kanji_file()
+    if path is not None:
+        with contextlib.suppress(OSError):
+            path.parent.mkdir(parents=True, exist_ok=True)
+        if os.access(path.parent, os.W_OK):
+            return path
+    return kanji_readings()
+
+
+def share_kanji_readings(readings: "KanjiReadings | Path") -> None:
+    """Use a table made by another process, or the file it is kept in (read on first use:
+    most files have no Japanese)."""
+    global _kanji_readings, _kanji_file  # noqa: PLW0603
+    if isinstance(readings, Path):
+        _kanji_file = readings
+    else:
+        _kanji_readings = readings
+
+
+def _kept_kanji_file() -> Path | None:
+    """The file in the var directory the table is kept in between processes, by the
+    versions of pykakasi (its dictionary) and of marshal (the file's format)."""
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        directory = Path(settings.VAR_DIR) / "cache"
+    except (ImproperlyConfigured, AttributeError):
+        return None
+    return directory / f"kanji-readings-{metadata.version('pykakasi')}-{marshal.version}.marshal"
 
 
 class KanjiReadings:
@@ -327,7 +372,36 @@ class KanjiReadings:
         self.longest = longest
 
     @classmethod
-    def load(cls) -> "KanjiReadings":
+    def load(cls, kept: Path | None = None) -> "KanjiReadings":
+        """The table kept in the file ``kept`` (some 20 ms), or made from pykakasi's
+        dictionary (a second, and 100 MB for a moment) and kept there for next time."""
+        if kept is None:
+            return cls.made()
+        readings = cls._read(kept)
+        if readings is not None:
+            return readings
+        with contextlib.suppress(OSError), _locked(kept.with_name(kept.name + ".lock")):
+            # Another process may have made it while this one waited for the lock.
+            readings = cls._read(kept)
+            if readings is None:
+                readings = cls.made()
+                # Written aside and renamed: a process reading it meanwhile sees all or nothing.
+                partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+                partial.write_bytes(marshal.dumps((readings.by_first, readings.longest)))
+                partial.replace(kept)
+        return readings if readings is not None else cls.made()
+
+    @classmethod
+    def _read(cls, kept: Path) -> "KanjiReadings | None":
+        with contextlib.suppress(OSError, EOFError, ValueError, TypeError):
+            by_first, longest = marshal.loads(kept.read_bytes())  # noqa: S302 (our own file)
+            if isinstance(by_first, dict) and isinstance(longest, int):
+                return cls(by_first, longest)
+        return None
+
+    @classmethod
+    def made(cls) -> "KanjiReadings":
+        """The table made from pykakasi's dictionary."""
         import gc
         import pickle
 
@@ -378,6 +452,18 @@ class KanjiReadings:
                 readings.append((reading, kana.split(self.NEXT_KANA) if marked else None))
             found[word] = readings
         return found
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    """An exclusive lock on ``path`` (made if missing), let go of however the process ends."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
 
 
 def _copy(text: str) -> str:

@@ -222,3 +222,77 @@ def test_a_title_held_everywhere_stays_one_cluster(holder, tmp_path, monkeypatch
         assert load(institution, path).status == RunStatus.DONE
     (cluster,) = Cluster.objects.all()
     assert (cluster.record_count, cluster.holder_count) == (8, 8)
+
+
+@pytest.mark.django_db
+def test_the_terms_staged_are_those_the_stored_record_gives(holder, shared_file):
+    """The workers compute a record's search terms while reading it (StagedRecord.terms),
+    and the index takes them for the records a run writes: they must be the terms its
+    stored columns give, as the index reads every other record."""
+    from bibliobridge.catalog import prepare
+    from bibliobridge.catalog.marc.read import read_records
+    from bibliobridge.catalog.terms import DESCRIPTION, description_terms
+    from bibliobridge.catalog.terms import split as split_terms
+
+    files = [shared_file(name) for name in (
+        LOC, "marc/evergreen/hebrew.marc", "marc/evergreen/badisbns.xml",
+        "marc/marc4j/chinese_mangled_multibyte.mrc", "marc/marc4j/cyrillic_capital_e.mrc",
+        "marc/evergreen/nepali.marc", "marc/openlibrary/ol_marc_tests_xml_input_collection.xml",
+    )]  # fmt: skip
+    staged = {}
+    for path in files:
+        with path.open("rb") as stream:
+            for kind, value in map(prepare.prepare, read_records(stream)):
+                if kind == prepare.ROW:
+                    staged[value[3 + prepare.RECORD_FIELDS.index("local_id")]] = value[2]
+    load(holder, *files)
+    stored = Record.objects.filter(holder=holder, status=RecordStatus.ACTIVE)
+    assert stored.count() == len(staged) > 4000
+    for local_id, *values in stored.values_list("local_id", *DESCRIPTION):
+        assert split_terms(staged[local_id]) == description_terms(tuple(values)), local_id
+
+
+def test_terms_with_a_line_break_are_not_staged():
+    from bibliobridge.catalog import prepare
+    from bibliobridge.catalog.marc.record import Isbn, NormalisedRecord
+
+    record = NormalisedRecord(local_id="1", flavour="marc21", kind="bibliographic", title="A",
+                              isbns=[Isbn(value="12\n34", valid=False, qualifier="")])  # fmt: skip
+    assert prepare.prepare(record)[1][2] is None
+    record.isbns = []
+    assert prepare.prepare(record)[1][2] == "a:a\nt:a"
+
+
+def test_an_unchanged_record_gets_no_terms_staged():
+    """A record the holder already has, byte for byte, is not indexed for itself: the
+    workers skip its terms (the index reads a stored record's own if its cluster is)."""
+    from bibliobridge.catalog import prepare
+    from bibliobridge.catalog.marc.record import NormalisedRecord
+
+    record = NormalisedRecord(local_id="1", flavour="marc21", kind="bibliographic", title="A",
+                              raw=b"00026nam a2200025 a 4500\x1e\x1d")  # fmt: skip
+    kind, row = prepare.prepare(record)
+    checksum = row[3 + prepare.RECORD_FIELDS.index("checksum")]
+    assert row[2] == "a:a\nt:a"
+    assert prepare.prepare(record, known=frozenset({checksum}))[1][2] is None
+    assert prepare.prepare(record, known=frozenset({"another"}))[1][2] == "a:a\nt:a"
+
+
+@pytest.mark.django_db
+def test_a_reload_with_some_records_changed_indexes_them_all(holder, shared_file, tmp_path):
+    """Unchanged records get no staged terms; a changed one does, and the clusters both
+    share are indexed from the stored records and the staged terms alike."""
+    from bibliobridge.catalog import search
+
+    path = first_records(shared_file(LOC), 40, tmp_path / "forty.mrc")
+    load(holder, path)
+    data = path.read_bytes()
+    changed = tmp_path / "changed.mrc"
+    changed.write_bytes(data.replace(b"Rev. ed.", b"Rev. edn", 1) if b"Rev. ed." in data
+                        else data[:-30] + data[-30:].replace(b"a", b"b", 1))  # fmt: skip
+    run = load(holder, changed)
+    assert run.status == RunStatus.DONE and run.unchanged >= 38
+    for record in Record.objects.filter(holder=holder, status=RecordStatus.ACTIVE)[:40]:
+        word = max(record.title.split(), key=len).strip(".,:;/")
+        found = search.search(search.Term("t", word), page_size=1000).doc_ids
+        assert record.cluster.doc_id in found, record.local_id

@@ -184,3 +184,44 @@ def test_kanji_readings_are_compact():
     readings = _kakasi()._jconv._readings
     assert 260_000 < sum(entries.count("\x1e") - 1 for entries in readings.by_first.values())
     assert sum(len(entries) for entries in readings.by_first.values()) < 4_000_000
+
+
+def test_kanji_readings_kept_in_a_file(tmp_path, monkeypatch):
+    # A process reads the table another one made from the file it was kept in; a file that
+    # cannot be read (another Python's marshal, cut short) is made again. An import worker
+    # given the file reads it only when a record needs it.
+    from bibliobridge.catalog import text
+
+    kept = tmp_path / "cache" / "kanji-readings.marshal"
+    made = text.KanjiReadings.load(kept)
+    assert kept.is_file()
+    read = text.KanjiReadings.load(kept)
+    assert (read.by_first, read.longest) == (made.by_first, made.longest)
+    kept.write_bytes(kept.read_bytes()[:1000])
+    again = text.KanjiReadings.load(kept)
+    assert (again.by_first, again.longest) == (made.by_first, made.longest)
+
+    monkeypatch.setattr(text, "_kanji_readings", None)
+    monkeypatch.setattr(text, "_kanji_file", None)
+    text.share_kanji_readings(kept)
+    assert text._kanji_readings is None
+    assert text.kanji_readings().by_first == made.by_first
+
+
+def test_tokens_of_text_folded_to_ascii_are_its_words(shared_file):
+    # tokens() splits text folded to ASCII at its spaces, without the CJK-aware pattern:
+    # the same tokens, on every title, name and subject of a real file and on edge cases.
+    from bibliobridge.catalog.marc.read import read_records
+    from bibliobridge.catalog.marc.record import NormalisedRecord
+    from bibliobridge.catalog.text import _tokens_of_folded
+
+    texts = ["", " ", "a", "A-b_c", "l'amour", "Müller, Hans", "Œuvres\tcomplètes\x1d", "3.14"]
+    with shared_file("marc/loc/loc_booksall2016_part01_every64th.mrc").open("rb") as stream:
+        for record in read_records(stream):
+            if isinstance(record, NormalisedRecord):
+                texts += [record.title, record.title_romanised, *record.names, *record.subjects]
+    folded_to_ascii = 0
+    for text in texts:
+        assert tokens(text) == _tokens_of_folded(fold(text)), text
+        folded_to_ascii += fold(text).isascii()
+    assert folded_to_ascii > 10_000
