@@ -24,6 +24,7 @@ from .enums import RecordStatus
 from .marc.record import Isbn, NormalisedRecord
 from .matching import Profile, compare_profiles, profile
 from .models import Cluster, ClusterDecision, MatchKey, Record
+from .queries import stored_json
 
 BATCH = 500
 # A key shared across more than this many candidates — the run's records sharing it and
@@ -264,15 +265,11 @@ def _records(ids: set[int]) -> dict[int, Stored]:
             )
             for pk, checksum, cluster_id, *values in cursor.fetchall():
                 described = {
-                    name: _json_list(value) if name in _JSON_FIELDS else value
+                    name: stored_json(value) if name in _JSON_FIELDS else value
                     for name, value in zip(PROFILE_FIELDS, values, strict=True)
                 }
                 found[pk] = Stored(pk, checksum, cluster_id, described)
     return found
-
-
-def _json_list(text: str) -> list:
-    return [] if text == "[]" else json.loads(text)
 
 
 def _decisions(ids: set[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:

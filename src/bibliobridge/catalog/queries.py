@@ -99,16 +99,18 @@ def _instances(model, columns: Sequence[str], column: str, values: Iterable[int]
                 if decoded:
                     row = list(row)
                     for i in decoded:
-                        row[i] = _json(row[i])
+                        row[i] = stored_json(row[i])
                 found.append(sql.instance(model, alias, columns, row))
     return found
 
 
-def _json(stored: str | None):
-    """A JSON column's value as JSONField.from_db_value gives it (its decoder is
-    json.loads, as none of ours has one of its own)."""
+def stored_json(stored: str | None):
+    """A JSON column's value as read in SQL of our own, as JSONField.from_db_value gives it
+    (its decoder is json.loads: none of ours has one of its own); most lists are empty."""
     if stored is None:
         return None
+    if stored == "[]":
+        return []
     try:
         return json.loads(stored)
     except json.JSONDecodeError:

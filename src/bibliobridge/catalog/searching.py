@@ -11,7 +11,6 @@ whose members change is indexed again under a new document id and its old id ret
     h  holder (institution id)                   c  holder's country (ISO 3166, lower case)
 """
 
-import json
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -37,7 +36,7 @@ from .enums import (
 )
 from .marc.normalise import isbn13
 from .models import Cluster, Record, SearchDocCounter, StagedRecord
-from .queries import ClusterRecords, clusters_where, holders_of, records_where
+from .queries import ClusterRecords, clusters_where, holders_of, records_where, stored_json
 from .terms import DESCRIPTION, description_terms, holder_terms
 from .terms import split as split_terms
 
@@ -163,7 +162,7 @@ def _members(cluster_ids: list[int], run_id: int | None) -> list[tuple]:
 
 def _decoded(stored: list) -> tuple:
     return tuple(
-        (json.loads(value) if value != "[]" else []) if name in _JSON_COLUMNS else value
+        stored_json(value) if name in _JSON_COLUMNS else value
         for name, value in zip(DESCRIPTION, stored, strict=True)
     )
 
