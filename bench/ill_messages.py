@@ -9,7 +9,9 @@ The client, in this process, keeps CONNECTIONS keep-alive connections busy with 
 messages: for each request its lender's ExpectToSupply, WillSupply and Loaned, in that
 order (a request's messages never overlap), each validated, applied and committed by the
 server before its confirmation comes back. Then, for the same time and connections, GET
-/healthz (the whole middleware stack and nothing else: the "ping").
+/healthz (the whole middleware stack and nothing else: the "ping"). The two take turns,
+ROUNDS of each (see ``measure``); the server's CPU time per message and per ping is
+reported beside the rates.
 
 Afterwards every message is accounted for: the incoming messages stored, all OK, each
 request shipped, none applied twice. Writes var/bench/ill_messages.json; exits non-zero
@@ -23,6 +25,7 @@ import datetime as dt
 import hashlib
 import json
 import os
+import shutil
 import socket
 import statistics
 import subprocess
@@ -54,6 +57,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--requests", type=int, default=6000)
     parser.add_argument("--partners", type=int, default=50)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument("--rounds", type=int, default=4, help="turns of messages and ping")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
     parser.add_argument("--threads", type=int, default=1, help="threads per worker")
     parser.add_argument(
@@ -89,7 +93,8 @@ def main() -> int:
             out = Path(tmp) / "result.json"
             command = [sys.executable, __file__, "--backend", backend, "--child-out", str(out),
                        "--requests", str(args.requests), "--partners", str(args.partners),
-                       "--connections", str(args.connections), "--workers", str(args.workers),
+                       "--connections", str(args.connections), "--rounds", str(args.rounds),
+                       "--workers", str(args.workers),
                        "--threads", str(args.threads), "--server", args.server,
                        *(f"--server-arg={arg}" for arg in args.server_arg)]  # fmt: skip
             code = subprocess.run(command, cwd=ROOT, check=False).returncode  # noqa: S603 (our own script)
@@ -109,11 +114,14 @@ def print_table(results: dict[str, Any]) -> None:
             row = result.get(name)
             if row:
                 print(f"  {name:<9} {row['count']:>7} in {row['seconds']:>5.1f} s = {row['per_second']:>7.0f}/s  "
-                      f"p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms  errors {row['errors']}")  # fmt: skip
+                      f"p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms  errors {row['errors']}  "
+                      f"server CPU {row.get('server_cpu_ms', 0):.2f} ms each")  # fmt: skip
         if "share_of_ping" in result:
             print(
                 f"  messages/ping: {result['share_of_ping']:.2f}; accounted: {result.get('accounted')}"
             )
+        if "log_mb" in result:
+            print(f"  write-ahead log at the end: {result['log_mb']} MB")
         for error in result.get("errors", []):
             print(f"error: {error}")
 
@@ -165,17 +173,12 @@ def child(args: argparse.Namespace) -> int:
         kind = "gthread" if args.server == "gunicorn" else "blocking threads"
         result["setup"] = (f"{args.requests} requests × {len(STATUSES)} messages, {args.partners} partners, "
                            f"{args.server} {args.workers}×{args.threads} {kind}, {args.connections} connections")  # fmt: skip
-        # Each phase after a second of pings not counted: the workers warmed up, and the
-        # count of pings begun clear of the messages' last commits and checkpoints (a ping
-        # counted from the first instant ran some 30% slower in a 3 s run than in a 22 s one).
-        asyncio.run(ping_for(port, WARM_UP_SECONDS, args.connections))
-        result["messages"] = asyncio.run(post_all(port, bodies, args.connections))
-        asyncio.run(ping_for(port, WARM_UP_SECONDS, args.connections))
-        result["ping"] = asyncio.run(
-            ping_for(port, result["messages"]["seconds"], args.connections)
-        )
+        result.update(measure(port, server.pid, bodies, args))
         result["share_of_ping"] = result["messages"]["per_second"] / result["ping"]["per_second"]
         result["accounted"] = account(len(ids))
+        log = Path(tmp) / "bibliobridge.sqlite3-wal"
+        if log.exists():  # the write-ahead log stays short under steady writes
+            result["log_mb"] = round(log.stat().st_size / 1e6, 1)
     except Exception:
         result["errors"].append(traceback.format_exc())
     finally:
@@ -187,8 +190,63 @@ def child(args: argparse.Namespace) -> int:
 
             connections.close_all()
             drop()
+        shutil.rmtree(tmp, ignore_errors=True)
     args.child_out.write_text(json.dumps(result, indent=2, ensure_ascii=False))
     return 1 if result["errors"] else 0
+
+
+def measure(port: int, pid: int, bodies: list[list[bytes]], args: argparse.Namespace) -> dict:
+    """The messages and the ping in ROUNDS turns, so that both meet the machine as it is
+    at about the same time (it is shared, and its speed drifts within a run): each turn
+    posts every ROUNDS-th request's messages, then pings for as long. Each timed phase
+    follows a second of pings that is not counted: the workers warmed up, and the count
+    of pings begun clear of the messages' last commits and checkpoints (a ping counted
+    from the first instant ran some 30% slower in a 3 s run than in a 22 s one)."""
+    phases: dict[str, dict[str, Any]] = {
+        name: {"latencies": [], "seconds": 0.0, "errors": [], "cpu": 0.0}
+        for name in ("messages", "ping")
+    }
+
+    def timed(name: str, phase: Any) -> float:
+        asyncio.run(ping_for(port, WARM_UP_SECONDS, args.connections))
+        before = server_cpu_seconds(pid)
+        latencies, seconds, errors = asyncio.run(phase)
+        kept = phases[name]
+        kept["cpu"] += server_cpu_seconds(pid) - before
+        kept["latencies"] += latencies
+        kept["seconds"] += seconds
+        kept["errors"] += errors
+        return seconds
+
+    for turn in range(args.rounds):
+        took = timed("messages", post_all(port, bodies[turn :: args.rounds], args.connections))
+        timed("ping", ping_for(port, took, args.connections))
+    return {
+        name: {**summary(phase["latencies"], phase["seconds"], phase["errors"]),
+               "server_cpu_ms": round(phase["cpu"] / max(len(phase["latencies"]), 1) * 1000, 3)}
+        for name, phase in phases.items()
+    }  # fmt: skip
+
+
+def server_cpu_seconds(pid: int) -> float:
+    """The CPU time (user and system) the server and its worker processes have used so
+    far, from /proc (Linux); 0 where there is none to read."""
+    tick = os.sysconf("SC_CLK_TCK")
+    parents: dict[int, int] = {}
+    spent: dict[int, float] = {}
+    for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
+        if not entry.name.isdigit():
+            continue
+        try:
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue  # not a process, or one that ended meanwhile
+        parents[int(entry.name)] = int(fields[1])
+        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+    tree = {pid}
+    for _ in range(3):  # the server, its workers, and any process of theirs
+        tree |= {child for child, parent in parents.items() if parent in tree}
+    return sum(spent.get(member, 0.0) for member in tree)
 
 
 def server_command(args: argparse.Namespace, port: int) -> list[str]:
@@ -283,7 +341,10 @@ async def exchange(reader: asyncio.StreamReader, writer: asyncio.StreamWriter, r
     return body
 
 
-async def post_all(port: int, requests: list[list[bytes]], connections: int) -> dict[str, Any]:
+async def post_all(
+    port: int, requests: list[list[bytes]], connections: int
+) -> tuple[list[float], float, list[str]]:
+    """Every request's messages, each request's in order: (latencies, seconds, errors)."""
     queue: asyncio.Queue = asyncio.Queue()
     for sequence in requests:
         queue.put_nowait(sequence)
@@ -303,10 +364,13 @@ async def post_all(port: int, requests: list[list[bytes]], connections: int) -> 
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
-    return summary(latencies, time.perf_counter() - started, len(errors), errors[:3])
+    return latencies, time.perf_counter() - started, errors
 
 
-async def ping_for(port: int, seconds: float, connections: int) -> dict[str, Any]:
+async def ping_for(
+    port: int, seconds: float, connections: int
+) -> tuple[list[float], float, list[str]]:
+    """GET /healthz for ``seconds``: (latencies, seconds, errors)."""
     raw = b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n"
     latencies: list[float] = []
     deadline = time.perf_counter() + seconds
@@ -321,19 +385,17 @@ async def ping_for(port: int, seconds: float, connections: int) -> dict[str, Any
 
     started = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(connections)))
-    return summary(latencies, time.perf_counter() - started, 0, [])
+    return latencies, time.perf_counter() - started, []
 
 
-def summary(
-    latencies: list[float], seconds: float, errors: int, samples: list[str]
-) -> dict[str, Any]:
+def summary(latencies: list[float], seconds: float, errors: list[str]) -> dict[str, Any]:
     ordered = sorted(latencies)
     return {
         "count": len(ordered), "seconds": round(seconds, 2),
         "per_second": round(len(ordered) / seconds, 1),
         "p50_ms": round(statistics.median(ordered) * 1000, 2),
         "p99_ms": round(ordered[int(len(ordered) * 0.99) - 1] * 1000, 2),
-        "max_ms": round(ordered[-1] * 1000, 2), "errors": errors, "error_samples": samples,
+        "max_ms": round(ordered[-1] * 1000, 2), "errors": len(errors), "error_samples": errors[:3],
     }  # fmt: skip
 
 

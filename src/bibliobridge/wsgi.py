@@ -9,7 +9,7 @@ django_application = get_wsgi_application()
 
 from bibliobridge.ill import endpoint  # noqa: E402 (the apps are loaded above)
 
-iso18626 = endpoint.Handler()
+iso18626 = endpoint.Handler(django_application)
 
 # What a request's environ says of the request itself, whatever the process's environment.
 REQUEST_KEYS = frozenset(

@@ -15,4 +15,5 @@ def activity_for(obj: models.Model, limit: int = 50) -> list[ActivityLog]:
 
 
 def recent_activity(limit: int = 15) -> list[ActivityLog]:
-    return list(ActivityLog.objects.select_related("content_type")[:limit])
+    """The entries written last, newest first (by primary key: no index by time)."""
+    return list(ActivityLog.objects.select_related("content_type").order_by("-id")[:limit])

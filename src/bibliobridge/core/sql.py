@@ -20,6 +20,7 @@ makes them in a short transaction of their own.
 import datetime as dt
 import json
 import os
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -343,7 +344,7 @@ def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | N
     with every concrete field loaded (``lock``: FOR UPDATE where the database has it)."""
     db = connections[DEFAULT_DB_ALIAS]
     lock = lock and db.features.has_select_for_update
-    sql, tests = _fetch_plan(model, tuple(where), lock)
+    sql, tests = _fetch_plan(model, tuple(where), lock, db.vendor)
     with _cursor(db) as cursor:
         cursor.execute(sql, [f.get_db_prep_value(_key(where[f.name]), db) for f in tests])
         row = cursor.fetchone()
@@ -389,10 +390,10 @@ def _update_plan(
 
 @cache
 def _fetch_plan(
-    model: type[models.Model], tests: tuple[str, ...], lock: bool
+    model: type[models.Model], tests: tuple[str, ...], lock: bool, vendor: str
 ) -> tuple[str, list[models.Field]]:
     test_fields = [_field(model, name) for name in tests]
-    return _select_sql(model, _columns(test_fields), lock), test_fields
+    return _select_sql(model, _columns(test_fields), lock, vendor), test_fields
 
 
 # Fields whose value goes to the database as it is (None included): the ORM's conversion
@@ -492,14 +493,25 @@ def _update_sql(model: type[models.Model], sets: tuple[str, ...], tests: tuple[s
 
 
 @cache
-def _select_sql(model: type[models.Model], tests: tuple[str, ...], lock: bool) -> str:
+def _select_sql(model: type[models.Model], tests: tuple[str, ...], lock: bool, vendor: str) -> str:
     meta = model._meta
-    columns = ", ".join(map(_quoted, _columns(list(meta.concrete_fields))))
+    columns = ", ".join(_read_column(field, vendor) for field in meta.concrete_fields)
     conditions = " AND ".join(f"{_quoted(column)} = %s" for column in tests)
     return (
         f"SELECT {columns} FROM {_quoted(meta.db_table)} WHERE {conditions} "
         f"ORDER BY {_quoted(str(meta.pk.column))} LIMIT 1{' FOR UPDATE' if lock else ''}"
     )
+
+
+def _read_column(field: models.Field, vendor: str) -> str:
+    """A column as a row is read. On SQLite, a column whose declared type sqlite3 converts
+    by itself (Django registers converters for bool, date, datetime and time, called for
+    every value read through its connection) is read as an expression, unary plus, which
+    SQLite leaves the value as it is: the value comes back as stored, and is converted
+    once, by the field's own converters (``_readers``), which take it as stored."""
+    column = _quoted(str(field.column))
+    declared = (field.db_type(connection) or "").split("(")[0].split(" ")[0].upper()
+    return f"+{column}" if vendor == "sqlite" and declared in sqlite3.converters else column
 
 
 @cache

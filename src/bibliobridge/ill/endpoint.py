@@ -4,21 +4,23 @@ No session and no CSRF token: a partner proves itself with its secret (see
 ``receive._authenticate``). Every answer is an ISO 18626 confirmation, HTTP 200, as peers
 expect; only a wrong method or an oversized body gets an HTTP error besides.
 
-Served twice over, by the same view: through Django's URLs and middleware (the test
-client, ``runserver``), and under the WSGI server by ``Handler``, which
-``bibliobridge.wsgi`` puts in front of Django for POST /iso18626 alone.
+Served twice over, with the same answer (``answer``): through Django's URLs and
+middleware by the view (the test client, ``runserver``), and under the WSGI server by
+``Handler``, which ``bibliobridge.wsgi`` puts in front of Django for POST /iso18626 alone.
 """
 
-from collections.abc import Callable
+import logging
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.handlers.exception import convert_exception_to_response
-from django.core.handlers.wsgi import WSGIHandler
+from django.core import signals
+from django.core.exceptions import DisallowedHost
+from django.core.handlers.wsgi import get_script_name
 from django.http import HttpRequest, HttpResponse
-from django.urls import path
+from django.middleware.security import SecurityMiddleware
+from django.urls import path, set_script_prefix
 from django.utils import translation
-from django.utils.module_loading import import_string
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
@@ -27,13 +29,15 @@ from .receive import Caller, receive
 
 XML = "application/xml; charset=utf-8"
 PATH = "/iso18626"
-# Of the project's middleware, what a partner's POST needs: the host check, HTTPS
-# redirect and security headers, Content-Length. The rest is for people's pages
-# (sessions, CSRF, users, their language and zone, messages, framing).
-PROTOCOL_MIDDLEWARE = (
-    "django.middleware.security.SecurityMiddleware",
-    "django.middleware.common.CommonMiddleware",
-)
+logger = logging.getLogger("django.request")
+
+
+def answer(body: bytes, authorization: str, address: str) -> tuple[int, bytes]:
+    """The HTTP status and confirmation for a message posted (``body``: at most the limit
+    and a byte, read from the request)."""
+    bearer = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
+    confirmation = receive(body, Caller(address, bearer))
+    return (413 if len(body) > proto.MAX_BYTES else 200), confirmation
 
 
 @csrf_exempt
@@ -41,37 +45,99 @@ PROTOCOL_MIDDLEWARE = (
 def iso18626(request: HttpRequest) -> HttpResponse:
     # Never more than the limit and a byte: a larger body is refused, its rest unread.
     body = request.read(proto.MAX_BYTES + 1)
-    authorization = request.META.get("HTTP_AUTHORIZATION", "")
-    bearer = authorization[7:].strip() if authorization.lower().startswith("bearer ") else ""
-    answer = receive(body, Caller(request.META.get("REMOTE_ADDR", ""), bearer))
-    status = 413 if len(body) > proto.MAX_BYTES else 200
-    return HttpResponse(answer, content_type=XML, status=status)
+    meta = request.META
+    status, confirmation = answer(
+        body, meta.get("HTTP_AUTHORIZATION", ""), meta.get("REMOTE_ADDR", "")
+    )
+    return HttpResponse(confirmation, content_type=XML, status=status)
 
 
 urlpatterns = [path("", iso18626, name="iso18626")]
 
+# Settings under which a response or a request needs more than Handler does: then every
+# request goes through Django's whole stack.
+_NEEDS_DJANGO = (
+    "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "PREPEND_WWW", "DISALLOWED_USER_AGENTS",
+    "USE_X_FORWARDED_HOST",
+)  # fmt: skip
+STATUS_TEXT = {200: "200 OK", 413: "413 Request Entity Too Large", 500: "500 Internal Server Error"}
+HOSTS_KEPT = 100
 
-def _direct(request: HttpRequest) -> HttpResponse:
-    # What LocaleMiddleware would choose for a request without Accept-Language or cookie;
-    # set each time, since the thread's last page may have left another language active.
-    translation.activate(settings.LANGUAGE_CODE)
-    return iso18626(request)
 
-
-class Handler(WSGIHandler):
-    """Django's own WSGI handler (request_started and request_finished, so database
-    connections are checked, reused and closed as for any request; an exception becomes
-    Django's 500 and is logged), with the view in place of URL resolving and the protocol
-    middleware in place of the whole stack: every request it is given is a POST to
-    /iso18626. A message costs several times a page's CPU in the stack it does not use.
+class Handler:
+    """POST /iso18626 under the WSGI server, without Django's request and response objects
+    or its middleware, whose work cost an eighth of a message's CPU in one process and more
+    under the server (docs/benchmarks.md). What of Django's cycle a partner's POST needs
+    is kept, with Django's own parts: request_started and request_finished (database
+    connections checked, reused and closed as for any request), the host checked against
+    ALLOWED_HOSTS, the headers SecurityMiddleware puts on every response (taken from it),
+    the default language active, and an exception logged as Django logs one and answered
+    500. A host refused, or settings that ask for more (``_NEEDS_DJANGO``), and the request
+    goes to ``django``, Django's whole stack.
     """
 
-    def load_middleware(self, is_async: bool = False) -> None:
-        self._view_middleware: list = []
-        self._template_response_middleware: list = []
-        self._exception_middleware: list = []
-        handler: Callable[[HttpRequest], Any] = convert_exception_to_response(_direct)
-        for name in reversed(settings.MIDDLEWARE):
-            if name in PROTOCOL_MIDDLEWARE:
-                handler = convert_exception_to_response(import_string(name)(handler))
-        self._middleware_chain = handler
+    def __init__(self, django: Callable[[dict[str, Any], Callable], Iterable[bytes]]) -> None:
+        self.django = django
+        self.direct = not any(getattr(settings, name) for name in _NEEDS_DJANGO)
+        self.headers = _security_headers()
+        self.hosts: dict[tuple[str, str, str], bool] = {}  # (host, name, port): allowed
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable) -> Iterable[bytes]:
+        if not self.direct or not self._host_allowed(environ):
+            return self.django(environ, start_response)
+        set_script_prefix(get_script_name(environ))
+        signals.request_started.send(sender=Handler, environ=environ)
+        content_type = XML
+        try:
+            translation.activate(settings.LANGUAGE_CODE)  # the thread's last page may differ
+            body = _body(environ)
+            authorization = environ.get("HTTP_AUTHORIZATION", "")
+            status, content = answer(body, authorization, environ.get("REMOTE_ADDR", ""))
+        except Exception:
+            signals.got_request_exception.send(sender=Handler, request=None)
+            logger.error(
+                "Internal Server Error: %s", PATH, exc_info=True, extra={"status_code": 500}
+            )
+            status, content, content_type = 500, b"Server Error (500)", "text/plain"
+        finally:
+            signals.request_finished.send(sender=Handler)
+        headers = [("Content-Type", content_type), ("Content-Length", str(len(content))),
+                   *self.headers]  # fmt: skip
+        start_response(STATUS_TEXT[status], headers)
+        return [content]
+
+    def _host_allowed(self, environ: dict[str, Any]) -> bool:
+        """Whether Django would take the request's host (``HttpRequest.get_host``), kept
+        for the few hosts partners use."""
+        key = (environ.get("HTTP_HOST", ""), environ.get("SERVER_NAME", ""),
+               str(environ.get("SERVER_PORT", "")))  # fmt: skip
+        allowed = self.hosts.get(key)
+        if allowed is None:
+            request = HttpRequest()
+            request.META = environ
+            try:
+                request.get_host()
+                allowed = True
+            except DisallowedHost:
+                allowed = False  # Django's stack answers it, 400, and logs it
+            if len(self.hosts) >= HOSTS_KEPT:
+                self.hosts.clear()
+            self.hosts[key] = allowed
+        return allowed
+
+
+def _body(environ: dict[str, Any]) -> bytes:
+    """The request's body, as Django reads it (CONTENT_LENGTH bytes), never more than the
+    limit and a byte: a larger body is refused, its rest unread."""
+    try:
+        length = max(0, int(environ.get("CONTENT_LENGTH") or 0))
+    except ValueError:
+        length = 0
+    return environ["wsgi.input"].read(min(length, proto.MAX_BYTES + 1)) if length else b""
+
+
+def _security_headers() -> list[tuple[str, str]]:
+    """The headers SecurityMiddleware adds to a response over plain HTTP, as it adds them."""
+    response = HttpResponse()
+    SecurityMiddleware(lambda request: response).process_response(HttpRequest(), response)
+    return [(name, value) for name, value in response.items() if name != "Content-Type"]

@@ -208,6 +208,10 @@ def transition(
         if event in ROTA_OUTCOMES and current.role == Role.REQUESTER:  # the lender's turn ends
             asked = {"request": current.pk, "outcome": RotaEntry.Outcome.ASKED}
             sql.update(RotaEntry, asked, outcome=ROTA_OUTCOMES[event])
+        # A new state sets the flag anew; written only when it changes, as most steps
+        # leave it (an index entry fewer to move on every message).
+        flag = {"attention": step.target in ATTENTION[current.role], "attention_note": ""}
+        flag = {name: value for name, value in flag.items() if getattr(current, name) != value}
         # Compare-and-set besides the row lock: SQLite has no row locks. Plain SQL: every
         # message a partner sends comes here.
         updated = sql.update(
@@ -217,14 +221,15 @@ def transition(
             state=step.target,
             state_changed_at=now,
             updated_at=now,
-            attention=step.target in ATTENTION[current.role],
-            attention_note="",
+            **flag,
             **values,
         )
         if updated != 1:
             raise Conflict(_("Someone else changed this request just now; try again."))
         for name, value in values.items():
             changes[name] = [str(getattr(current, name)), str(value)]
+            setattr(current, name, value)
+        for name, value in flag.items():
             setattr(current, name, value)
         current.state, current.state_changed_at = step.target, now
         if step.action or step.status:

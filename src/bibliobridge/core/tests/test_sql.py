@@ -68,6 +68,18 @@ def test_fetch_reads_every_field_converted(officer):
     assert sql.fetch(ActivityLog, {"action": "deleted"}) is None
 
 
+def test_fetch_reads_flags_and_times_as_the_orm_does(officer):
+    # On SQLite these columns are read past sqlite3's own converters and converted once.
+    User.objects.filter(pk=officer.pk).update(is_staff=True, last_login=timezone.now())
+    fetched = sql.fetch(User, {"username": officer.username})
+    expected = User.objects.get(pk=officer.pk)
+    assert fetched is not None
+    for field in User._meta.concrete_fields:
+        assert getattr(fetched, field.attname) == getattr(expected, field.attname), field.name
+    assert fetched.is_staff is True and fetched.is_superuser is False
+    assert fetched.last_login is not None and fetched.last_login.tzinfo is not None
+
+
 def test_fetch_takes_the_first_by_primary_key(officer):
     for name in ("first", "second"):
         sql.insert(ActivityLog, message=name, **entry_values(officer))
@@ -238,6 +250,46 @@ def test_the_log_is_copied_into_the_database_by_a_thread_after_enough_commits(
     assert checkpointer.checkpoints == 1
     assert os.path.getsize(path) > empty + 100 * 4000  # the rows are in the database file
     db.close()
+
+
+def steady_writes(path: str, checkpointer: Checkpointer, commits: int) -> int:
+    """Commits one after another, each in the writers' turn as ours are, as a busy server
+    makes them; the largest the log grew to."""
+    db = sqlite3.connect(path, isolation_level=None)
+    db.execute("PRAGMA synchronous = NORMAL")
+    db.execute("PRAGMA wal_autocheckpoint = 0")
+    turn, largest = turn_for(path), 0
+    for n in range(commits):
+        assert turn.take(5)
+        try:
+            db.execute("INSERT INTO t VALUES (?)", [f"{n} 紅樓夢 " * 400])
+            checkpointer.committed()
+        finally:
+            turn.give()
+        largest = max(largest, os.path.getsize(path + "-wal"))
+    db.close()
+    return largest
+
+
+@pytest.mark.parametrize("restart_bytes", [256 * 1024, 10**12])
+def test_under_steady_writes_the_log_starts_again_once_it_is_long(
+    tmp_path, monkeypatch, restart_bytes
+):
+    monkeypatch.setattr(sqlite_backend, "LOG_RESTART_BYTES", restart_bytes)
+    monkeypatch.setattr(sqlite_backend, "CHECKPOINT_COMMITS", 20)
+    path = str(tmp_path / "db.sqlite3")
+    setup = sqlite3.connect(path, isolation_level=None)
+    setup.execute("PRAGMA journal_mode = WAL")
+    setup.execute("CREATE TABLE t (x TEXT)")
+    setup.close()
+    checkpointer = Checkpointer(path).started()
+    largest = steady_writes(path, checkpointer, 3000)  # some 25 MB of log in all
+    if restart_bytes < 10**12:
+        assert checkpointer.restarts >= 1
+        assert largest < 8 * 1024 * 1024
+    else:  # without the checkpoint in the turn, each ends short and the log only grows
+        assert checkpointer.restarts == 0
+        assert largest > 8 * 1024 * 1024
 
 
 # --- writes made ready before their transaction -------------------------------------------

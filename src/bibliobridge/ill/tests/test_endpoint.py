@@ -181,7 +181,7 @@ def test_the_shared_samples_are_there():
 
 def serve(method: str, body: bytes = b"", **extra: str) -> tuple[str, dict[str, str], bytes]:
     """One request through ``bibliobridge.wsgi.application``, as a WSGI server makes it: the
-    response closed afterwards (request_finished)."""
+    response closed afterwards, if it can be (Django's sends request_finished then)."""
     from bibliobridge.wsgi import application
 
     environ = {
@@ -201,7 +201,8 @@ def serve(method: str, body: bytes = b"", **extra: str) -> tuple[str, dict[str, 
     try:
         content = b"".join(response)
     finally:
-        response.close()
+        if hasattr(response, "close"):
+            response.close()
     return started[0], dict(started[1]), content
 
 
@@ -269,6 +270,30 @@ def test_a_failure_while_applying_is_a_500_and_leaves_nothing_half_done(network,
     assert proto.parse_confirmation(content).ok
     borrowing.refresh_from_db()
     assert borrowing.state == State.EXPECT_TO_SUPPLY
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_oversized_body_is_refused_unread_past_the_middleware(network):
+    body = b"<ISO18626Message>" + b" " * (proto.MAX_BYTES + 10) + b"</ISO18626Message>"
+    status, headers, content = serve("POST", body)
+    assert status == "413 Request Entity Too Large"
+    assert headers["Content-Length"] == str(len(content))
+    assert proto.parse_confirmation(content).error_type == "BadlyFormedMessage"
+    assert len(IllMessage.objects.get().body) <= 4096
+
+
+@pytest.mark.parametrize("setting", ["SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"])
+def test_settings_that_ask_for_more_send_messages_through_django(settings, setting):
+    from bibliobridge.ill.endpoint import Handler
+
+    setattr(settings, setting, 3600 if setting == "SECURE_HSTS_SECONDS" else True)
+    passed: list = []
+    handler = Handler(lambda environ, start_response: passed.append(environ) or [b"django"])
+    environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/iso18626", "CONTENT_LENGTH": "4",
+               "wsgi.input": io.BytesIO(b"<x/>"), "REMOTE_ADDR": "127.0.0.1"}  # fmt: skip
+    setup_testing_defaults(environ)
+    assert handler(environ, lambda status, headers, exc_info=None: None) == [b"django"]
+    assert passed == [environ]
 
 
 @pytest.mark.django_db(transaction=True)
