@@ -51,6 +51,7 @@ LOG_RESTART_BYTES = 64 * 1024 * 1024
 # How long the checkpointer waits for the writers' turn before it leaves the restart to
 # its next round.
 RESTART_TURN_SECONDS = 1.0
+WAL_FRAME_HEADER = 24  # bytes before each page in the log
 # Statements longer than this (bulk inserts, long IN lists) are translated each time, not
 # kept: they are rarely the same twice.
 CACHED_SQL_CHARS = 4000
@@ -192,24 +193,23 @@ class Checkpointer:
     def _run(self) -> None:
         due = self.due
         connection = sqlite3.connect(self.path, timeout=5, check_same_thread=False)
+        page_size = connection.execute("PRAGMA page_size").fetchone()[0]
         while True:
             due.wait(CHECKPOINT_SECONDS)
             due.clear()
             try:
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-                if self._log_bytes() > LOG_RESTART_BYTES:
+                # (busy, frames in the log, frames copied): the log's length, not its
+                # file's, which keeps its size when the log starts again.
+                _busy, frames, _copied = connection.execute(
+                    "PRAGMA wal_checkpoint(PASSIVE)"
+                ).fetchone()
+                if frames * (page_size + WAL_FRAME_HEADER) > LOG_RESTART_BYTES:
                     self._checkpoint_in_turn(connection)
                 self.checkpoints += 1
             except sqlite3.Error:
                 logger.exception(
                     "checkpoint of %s failed; tried again after more commits", self.path
                 )
-
-    def _log_bytes(self) -> int:
-        try:
-            return os.path.getsize(self.path + "-wal")
-        except OSError:
-            return 0
 
     def _checkpoint_in_turn(self, connection: sqlite3.Connection) -> None:
         """Copy the rest of the log while no writer can add to it (LOG_RESTART_BYTES)."""

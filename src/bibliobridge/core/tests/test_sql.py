@@ -271,7 +271,7 @@ def steady_writes(path: str, checkpointer: Checkpointer, commits: int) -> int:
     return largest
 
 
-@pytest.mark.parametrize("restart_bytes", [256 * 1024, 10**12])
+@pytest.mark.parametrize("restart_bytes", [2 * 1024 * 1024, 10**12])
 def test_under_steady_writes_the_log_starts_again_once_it_is_long(
     tmp_path, monkeypatch, restart_bytes
 ):
@@ -285,8 +285,9 @@ def test_under_steady_writes_the_log_starts_again_once_it_is_long(
     checkpointer = Checkpointer(path).started()
     largest = steady_writes(path, checkpointer, 3000)  # some 25 MB of log in all
     if restart_bytes < 10**12:
-        assert checkpointer.restarts >= 1
         assert largest < 8 * 1024 * 1024
+        # Only when the log is long: its file keeps its size when the log starts again.
+        assert 1 <= checkpointer.restarts <= checkpointer.checkpoints // 4
     else:  # without the checkpoint in the turn, each ends short and the log only grows
         assert checkpointer.restarts == 0
         assert largest > 8 * 1024 * 1024
