@@ -11,6 +11,7 @@ middleware by the view (the test client, ``runserver``), and under the WSGI serv
 
 import logging
 from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 
 from django.conf import settings
@@ -60,7 +61,7 @@ _NEEDS_DJANGO = (
     "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "PREPEND_WWW", "DISALLOWED_USER_AGENTS",
     "USE_X_FORWARDED_HOST",
 )  # fmt: skip
-STATUS_TEXT = {200: "200 OK", 413: "413 Request Entity Too Large", 500: "500 Internal Server Error"}
+STATUS_TEXT = {code: f"{code} {HTTPStatus(code).phrase}" for code in (200, 413, 500)}
 HOSTS_KEPT = 100
 
 
