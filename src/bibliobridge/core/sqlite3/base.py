@@ -204,23 +204,26 @@ class Checkpointer:
                     "PRAGMA wal_checkpoint(PASSIVE)"
                 ).fetchone()
                 if frames * (page_size + WAL_FRAME_HEADER) > LOG_RESTART_BYTES:
-                    self._checkpoint_in_turn(connection)
+                    self._checkpoint_in_turn(connection, page_size)
                 self.checkpoints += 1
             except sqlite3.Error:
                 logger.exception(
                     "checkpoint of %s failed; tried again after more commits", self.path
                 )
 
-    def _checkpoint_in_turn(self, connection: sqlite3.Connection) -> None:
+    def _checkpoint_in_turn(self, connection: sqlite3.Connection, page_size: int) -> None:
         """Copy the rest of the log while no writer can add to it (LOG_RESTART_BYTES)."""
         turn = turn_for(self.path)
         if not turn.take(RESTART_TURN_SECONDS):
             return  # the writers are busy: at the next round
         try:
-            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
-            self.restarts += 1
+            _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         finally:
             turn.give()
+        # Not when a writer had already started the log again (the checkpoint before
+        # had copied it all): then the log was short, and there was nothing to do.
+        if frames * (page_size + WAL_FRAME_HEADER) > LOG_RESTART_BYTES:
+            self.restarts += 1
 
 
 CHECKPOINTERS: dict[str, Checkpointer] = {}
