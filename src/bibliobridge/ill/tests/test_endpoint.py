@@ -6,6 +6,7 @@ from pathlib import Path
 from wsgiref.util import setup_testing_defaults
 
 import pytest
+from django.core import signals
 from django.db import OperationalError, connection
 from django.test import Client
 
@@ -226,7 +227,7 @@ def test_served_past_the_middleware_as_through_it(network, borrowing):
     status, headers, content = serve(
         "POST", supplier_message("BB-1"), HTTP_AUTHORIZATION=f"Bearer {secret}"
     )
-    # request_finished was sent: the connection closed as CONN_MAX_AGE (0 in tests) says.
+    # Checked after the request: the connection closed as CONN_MAX_AGE (0 in tests) says.
     assert connection.connection is None
     assert status == "200 OK"
     assert headers["Content-Type"] == "application/xml; charset=utf-8"
@@ -282,7 +283,47 @@ def test_an_oversized_body_is_refused_unread_past_the_middleware(network):
     assert len(IllMessage.objects.get().body) <= 4096
 
 
-@pytest.mark.parametrize("setting", ["SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"])
+@pytest.mark.django_db(transaction=True)
+def test_the_request_signals_are_sent_when_more_than_djangos_own_receivers_listen(
+    network, borrowing
+):
+    from bibliobridge.ill.endpoint import Handler
+    from bibliobridge.wsgi import django_application
+
+    secret = network.secret(network.lenders[0])
+    heard: list[str] = []
+
+    def started(**kwargs):
+        heard.append("started")
+
+    def finished(**kwargs):
+        heard.append("finished")
+
+    def post(handler: Handler, status: str) -> str:
+        environ = {"REQUEST_METHOD": "POST", "PATH_INFO": "/iso18626",
+                   "HTTP_AUTHORIZATION": f"Bearer {secret}", "REMOTE_ADDR": "127.0.0.1"}  # fmt: skip
+        body = supplier_message("BB-1", status)
+        environ.update({"CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)})
+        setup_testing_defaults(environ)
+        content = b"".join(handler(environ, lambda status, headers, exc_info=None: None))
+        return proto.parse_confirmation(content).message_status
+
+    # Django's own receivers only: their work done without the signals.
+    assert post(Handler(django_application), "ExpectToSupply") == "OK"
+    assert heard == [] and connection.connection is None
+    signals.request_started.connect(started)
+    signals.request_finished.connect(finished)
+    try:
+        assert post(Handler(django_application), "WillSupply") == "OK"
+    finally:
+        signals.request_started.disconnect(started)
+        signals.request_finished.disconnect(finished)
+    assert heard == ["started", "finished"] and connection.connection is None
+    borrowing.refresh_from_db()
+    assert borrowing.state == State.WILL_SUPPLY
+
+
+@pytest.mark.parametrize("setting", ["SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS", "DEBUG"])
 def test_settings_that_ask_for_more_send_messages_through_django(settings, setting):
     from bibliobridge.ill.endpoint import Handler
 
