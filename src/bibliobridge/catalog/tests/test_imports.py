@@ -300,3 +300,33 @@ def test_a_reload_with_some_records_changed_indexes_them_all(holder, shared_file
         word = max(record.title.split(), key=len).strip(".,:;/")
         found = search.search(search.Term("t", word), page_size=1000).doc_ids
         assert record.cluster.doc_id in found, record.local_id
+
+
+def test_on_postgresql_no_vacuum_runs_on_what_a_replace_writes_until_it_ends(
+    holder, shared_file, tmp_path
+):
+    """A VACUUM beside an uncommitted replace would record its tables as empty, and the
+    clustering's joins would be planned as over empty tables (a hundred seconds for a
+    load of ten)."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite runs no VACUUM beside a transaction")
+    import psycopg
+
+    run = load(holder, first_records(shared_file(LOC), 50, tmp_path / "sample.mrc"))
+    assert run.status == RunStatus.DONE
+    # The test's transaction is still open, and with it the replace's.
+    params = connection.get_connection_params()
+    dsn = {k: params[k] for k in ("dbname", "user", "host", "port", "password") if params.get(k)}
+    with psycopg.connect(**dsn, autocommit=True) as other:
+        other.execute("SET lock_timeout = '100ms'")
+        for model in imports.STILL_TABLES:
+            with pytest.raises(psycopg.errors.LockNotAvailable):
+                other.execute(f"VACUUM {model._meta.db_table}")
+    # The staged rows were counted when the replace began.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT reltuples FROM pg_class WHERE relname = %s", [StagedRecord._meta.db_table]
+        )
+        assert cursor.fetchone()[0] >= 50
