@@ -17,10 +17,10 @@ runs a unit of work without writing, recording its inserts and updates, and ``ru
 makes them in a short transaction of their own.
 """
 
+import asyncio
 import datetime as dt
 import json
 import os
-import sqlite3
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
@@ -39,22 +39,54 @@ from django.utils.functional import Promise
 M = TypeVar("M", bound=models.Model)
 
 
+class _ThreadConnections(threading.local):
+    def __init__(self) -> None:
+        self.by_alias: dict[str, BaseDatabaseWrapper] = {}
+
+
+_thread_connections = _ThreadConnections()
+
+
+def connection_of_thread(alias: str = DEFAULT_DB_ALIAS) -> BaseDatabaseWrapper:
+    """``connections[alias]``, looked up once per thread. In a thread without an event
+    loop Django keeps one connection per alias and thread (it sets another only as a
+    thread starts: the test server's), and each lookup costs two exceptions raised and
+    caught inside asgiref, some 2 µs (the hot path made ten a message). With an event loop
+    running, where the connection goes with the async context, it is looked up each time.
+    """
+    if asyncio._get_running_loop() is not None:
+        return connections[alias]
+    found = _thread_connections.by_alias.get(alias)
+    if found is None:
+        found = _thread_connections.by_alias[alias] = connections[alias]
+    return found
+
+
 def insert(model: type[models.Model], **values: Any) -> None:
     """Add one row (defaults, ``auto_now`` and the like filled in as the ORM would);
     its primary key is not read back."""
-    db = connections[DEFAULT_DB_ALIAS]  # once: each use of the ``connection`` proxy looks it up
+    plan = _planning.plan
+    # Looked up once, and not at all while planning: each lookup costs more than the
+    # conversion of a value (and each use of the ``connection`` proxy is one).
+    db = plan.db if plan is not None else connection_of_thread()
     params = []
-    for name, attname, default, convert, stamped in _writers(model, db.vendor):
+    value: Any
+    for name, attname, relation, stamped, default, make, convert in _writers(model, db.vendor):
         if stamped:  # auto_now and auto_now_add: the time of writing, whatever was given
-            value = default()
+            value = timezone.now()
         elif name in values:
-            value = _key(values[name])
+            value = values[name]
+            if relation and isinstance(value, models.Model):
+                value = value.pk
         elif attname in values:
             value = values[attname]
         else:
-            value = default()
-        params.append(convert(value))
-    plan: Plan | None = getattr(db, "sql_plan", None)
+            value = default if make is None else make()
+        if convert is not None:
+            value = convert(value)
+        elif type(value) is not str and isinstance(value, (str, Promise)):
+            value = _as_given(value)
+        params.append(value)
     if plan is not None:
         plan.statements.append((_insert_sql(model), params, None))
         return
@@ -70,7 +102,7 @@ def cursor(using: str = DEFAULT_DB_ALIAS) -> CursorWrapper:
     """A cursor for a statement run on every message or search, with "%s" placeholders:
     sqlite3's own when nothing watches the statements (``core.sqlite3``); on PostgreSQL,
     prepared after its first runs on a connection (``core.postgresql``)."""
-    return _cursor(connections[using])
+    return _cursor(connection_of_thread(using))
 
 
 def _cursor(db: BaseDatabaseWrapper) -> CursorWrapper:
@@ -88,7 +120,7 @@ def together() -> Iterator[None]:
     still waiting then are dropped with it. On SQLite, where a statement is no round trip,
     each insert runs at once.
     """
-    db = connections[DEFAULT_DB_ALIAS]
+    db = connection_of_thread()
     server_side_binding = db.settings_dict["OPTIONS"].get("server_side_binding") is True
     if db.vendor != "postgresql" or server_side_binding or getattr(db, "sql_batch", None):
         yield
@@ -139,11 +171,11 @@ def update(
     many rows changed. ``expect``: how many should; while ``planned``, the update is only
     recorded, returns ``expect`` (or 0), and ``run`` raises Stale if the number differs.
     """
-    db = connections[DEFAULT_DB_ALIAS]
+    plan = _planning.plan
+    db = plan.db if plan is not None else connection_of_thread()
     sql, sets, tests = _update_plan(model, tuple(values), tuple(where), db.vendor)
     params = [convert(_key(values[name])) for name, convert in sets]
-    params += [field.get_db_prep_value(_key(where[field.name]), db) for field in tests]
-    plan: Plan | None = getattr(db, "sql_plan", None)
+    params += [_as_given(f.get_db_prep_value(_key(where[f.name]), db)) for f in tests]
     if plan is not None:
         plan.statements.append((sql, params, expect))
         return expect or 0
@@ -170,9 +202,11 @@ _NOT_WRITES = ("SELECT", "BEGIN", "SAVEPOINT", "RELEASE", "ROLLBACK")
 
 class Plan:
     """The writes of a unit of work, in order (SQL, parameters, rows each should change),
-    and what it asked to run after they are committed (``transaction.on_commit``)."""
+    and what it asked to run after they are committed (``transaction.on_commit``);
+    ``db``: the connection it is planned on, the planning thread's default one."""
 
-    def __init__(self) -> None:
+    def __init__(self, db: BaseDatabaseWrapper) -> None:
+        self.db = db
         self.statements: list[tuple[str, list[Any], int | None]] = []
         self.after_commit: list[tuple[Callable[[], Any], bool]] = []
         self.reading = False
@@ -191,7 +225,7 @@ class Plan:
 def can_plan() -> bool:
     """Whether ``planned`` and ``run`` apply here: SQLite, and no transaction already open
     (inside one, as in tests, the work is simply done in it)."""
-    db = connections[DEFAULT_DB_ALIAS]
+    db = connection_of_thread()
     return db.vendor == "sqlite" and not db.in_atomic_block
 
 
@@ -202,9 +236,9 @@ def planned() -> Iterator[Plan]:
     block raises NotPlanned (nothing is written). The block's reads see one snapshot, and
     ``on_commit`` callbacks are kept for after ``run``.
     """
-    db = connections[DEFAULT_DB_ALIAS]
-    plan = Plan()
-    db.sql_plan = plan  # type: ignore[attr-defined]
+    db = connection_of_thread()
+    plan = Plan(db)
+    db.sql_plan = _planning.plan = plan  # type: ignore[attr-defined]
     try:
         with db.execute_wrapper(plan), transaction.atomic():
             yield plan
@@ -213,7 +247,14 @@ def planned() -> Iterator[Plan]:
             db.run_on_commit = []
             transaction.set_rollback(True)  # nothing was written; nothing to commit
     finally:
-        db.sql_plan = None  # type: ignore[attr-defined]
+        db.sql_plan = _planning.plan = None  # type: ignore[attr-defined]
+
+
+class _Planning(threading.local):
+    plan: Plan | None = None  # the Plan being recorded in this thread (``planned``)
+
+
+_planning = _Planning()
 
 
 def run(plan: Plan) -> None:
@@ -226,18 +267,18 @@ def run(plan: Plan) -> None:
     for it; one writer at a time, and a turn handed over far less often. A plan that
     fails in the group fails alone: the others are then written each on its own.
     """
-    db = connections[DEFAULT_DB_ALIAS]
+    db = connection_of_thread()  # this thread's, wherever the plan was made
     if db.in_atomic_block:  # the caller's transaction, not one shared with other threads
-        with transaction.atomic():
+        with transaction.atomic(using=db.alias):
             _write(db, plan)
     else:
-        _write_in_group(plan)
+        _write_in_group(db, plan)
     for func, robust in plan.after_commit:
         # In the caller's transaction: after it commits; outside one: at once.
         db.on_commit(func, robust)
 
 
-def _write_in_group(plan: Plan) -> None:
+def _write_in_group(db: BaseDatabaseWrapper, plan: Plan) -> None:
     entry = _Waiting(plan)
     with _GROUP.lock:
         _GROUP.waiting.append(entry)
@@ -246,7 +287,7 @@ def _write_in_group(plan: Plan) -> None:
     if not entry.leads:
         entry.woken.wait()  # written by another thread, or handed the lead
     if entry.leads:
-        _lead()
+        _lead(db)
     if entry.error is not None:
         raise entry.error
 
@@ -283,13 +324,14 @@ def _new_group() -> None:
 os.register_at_fork(after_in_child=_new_group)
 
 
-def _lead() -> None:
-    """Write every plan waiting (this thread's among them), then hand the lead to a plan
-    that came meanwhile, and wake the threads whose plans were written."""
+def _lead(db: BaseDatabaseWrapper) -> None:
+    """Write every plan waiting (this thread's among them) on this thread's connection
+    ``db``, then hand the lead to a plan that came meanwhile, and wake the threads whose
+    plans were written."""
     with _GROUP.lock:
         group, _GROUP.waiting = _GROUP.waiting, []
     try:
-        _write_group(group)
+        _write_group(db, group)
     finally:
         with _GROUP.lock:
             if _GROUP.waiting:
@@ -301,8 +343,7 @@ def _lead() -> None:
             entry.woken.set()
 
 
-def _write_group(group: list[_Waiting]) -> None:
-    db = connections[DEFAULT_DB_ALIAS]
+def _write_group(db: BaseDatabaseWrapper, group: list[_Waiting]) -> None:
     try:
         with _writing(db):
             for entry in group:
@@ -342,11 +383,13 @@ def _write(db: BaseDatabaseWrapper, plan: Plan) -> None:
 def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | None:
     """The first row (by primary key) whose fields equal ``where``'s, as a model instance
     with every concrete field loaded (``lock``: FOR UPDATE where the database has it)."""
-    db = connections[DEFAULT_DB_ALIAS]
+    db = connection_of_thread()
     lock = lock and db.features.has_select_for_update
     sql, tests = _fetch_plan(model, tuple(where), lock, db.vendor)
     with _cursor(db) as cursor:
-        cursor.execute(sql, [f.get_db_prep_value(_key(where[f.name]), db) for f in tests])
+        cursor.execute(
+            sql, [_as_given(f.get_db_prep_value(_key(where[f.name]), db)) for f in tests]
+        )
         row = cursor.fetchone()
     if row is None:
         return None
@@ -410,15 +453,16 @@ def _converter(field: models.Field, vendor: str) -> Callable[[Any], Any]:
         adapt = connection.ops.adapt_datetimefield_value
         if vendor == "sqlite" and connection.timezone is dt.UTC:
             # A time in UTC (timezone.now()) is its text without the zone, as ``adapt``
-            # writes it after converting it to the database's zone, UTC.
+            # writes it after converting it to the database's zone, UTC: the text ends
+            # with "+00:00", cut off (cheaper than making the time naive to write it).
             return lambda value: (
-                str(value.replace(tzinfo=None))
+                value.isoformat(" ")[:-6]
                 if value is not None and value.tzinfo is dt.UTC
                 else adapt(value)
             )
         return lambda value: None if value is None else adapt(value)
     if isinstance(field, _AS_IS):
-        return lambda value: str(value) if isinstance(value, Promise) else value
+        return _as_given
     if isinstance(field, models.JSONField) and vendor == "sqlite":
         # A dict or list is JSON text there, as the ORM writes it (PostgreSQL's is jsonb).
         encoder = field.encoder
@@ -430,26 +474,37 @@ def _converter(field: models.Field, vendor: str) -> Callable[[Any], Any]:
     return lambda value: field.get_db_prep_save(value, connection)
 
 
+def _as_given(value: Any) -> Any:
+    """A value that goes to the database as it is, except that a lazy translation goes as
+    its text, and a str of a subclass (a TextChoices member) as a plain str: sqlite3 binds
+    a plain str as it is, and any other type only after looking for an adapter for it."""
+    if type(value) is str or not isinstance(value, (str, Promise)):
+        return value
+    return str.__str__(value) if isinstance(value, str) else str(value)
+
+
 def _stamped(field: models.Field) -> bool:
     return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
 
 
+_Writer = tuple[str, str, bool, bool, Any, Callable[[], Any] | None, Callable[[Any], Any] | None]
+
+
 @cache
-def _writers(
-    model: type[models.Model], vendor: str
-) -> list[tuple[str, str, Callable[[], Any], Callable[[Any], Any], bool]]:
-    """Per inserted field: its name, attribute name, default, conversion, and whether it
-    takes the time of writing."""
-    return [
-        (
-            f.name,
-            f.attname,
-            timezone.now if _stamped(f) else f.get_default,
-            _converter(f, vendor),
-            _stamped(f),
-        )
-        for f in _insert_fields(model)
-    ]
+def _writers(model: type[models.Model], vendor: str) -> list[_Writer]:
+    """Per inserted field: its name; its attribute name; whether it is a relation (given
+    as the object or its key); whether it takes the time of writing; its default, as a
+    value, or else (None and) the function that makes it; its conversion, None where the
+    value goes as it is (``_converter`` gives ``_as_given``), which ``insert`` does itself."""
+    writers: list[_Writer] = []
+    for f in _insert_fields(model):
+        default, make = None, f.get_default  # type: Any, Callable[[], Any] | None
+        if not (f.has_default() and callable(f.default)) and not f.has_db_default():
+            default, make = f.get_default(), None  # the same value every time: made once
+        convert: Callable[[Any], Any] | None = _converter(f, vendor)
+        writers.append((f.name, f.attname, f.is_relation, _stamped(f), default, make,
+                        None if convert is _as_given else convert))  # fmt: skip
+    return writers
 
 
 def _field(model: type[models.Model], name: str) -> models.Field:
@@ -504,14 +559,14 @@ def _select_sql(model: type[models.Model], tests: tuple[str, ...], lock: bool, v
 
 
 def _read_column(field: models.Field, vendor: str) -> str:
-    """A column as a row is read. On SQLite, a column whose declared type sqlite3 converts
-    by itself (Django registers converters for bool, date, datetime and time, called for
-    every value read through its connection) is read as an expression, unary plus, which
-    SQLite leaves the value as it is: the value comes back as stored, and is converted
-    once, by the field's own converters (``_readers``), which take it as stored."""
+    """A column as a row is read. On SQLite, every column is read as an expression, unary
+    plus, which SQLite leaves the value as it is: a column by its name would have its
+    declared type looked at by sqlite3 on every statement run (a converter looked up for
+    each: Django registers converters for bool, date, datetime and time, which would then
+    convert every value read). The value comes back as stored, and is converted once, by
+    the field's own converters (``_readers``), which take it as stored."""
     column = _quoted(str(field.column))
-    declared = (field.db_type(connection) or "").split("(")[0].split(" ")[0].upper()
-    return f"+{column}" if vendor == "sqlite" and declared in sqlite3.converters else column
+    return f"+{column}" if vendor == "sqlite" else column
 
 
 @cache
@@ -541,5 +596,14 @@ def _utc_datetime(value: Any, expression: Any, db: BaseDatabaseWrapper) -> dt.da
     (``convert_datetimefield_value``) without its generic path."""
     if value is None:
         return None
+    if isinstance(value, str) and len(value) in _NAIVE_LENGTHS:
+        try:  # read with its zone, UTC, given in the text: cheaper than setting it after
+            return dt.datetime.fromisoformat(value + "+00:00")
+        except ValueError:
+            pass  # a text of that length with a zone of its own
     read = value if isinstance(value, dt.datetime) else dt.datetime.fromisoformat(value)
     return read if read.tzinfo is not None else read.replace(tzinfo=dt.UTC)
+
+
+# The length of SQLite's text of a naive time: "2026-11-27 15:09:50", and with microseconds.
+_NAIVE_LENGTHS = (19, 26)

@@ -30,6 +30,8 @@ from django.utils import translation
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
+from bibliobridge.core import sql
+
 from . import iso18626 as proto
 from .receive import Caller, receive
 
@@ -154,8 +156,8 @@ class Handler:
 def _check_connections() -> None:
     """What close_old_connections does, before and after a request: each database
     connection closed if it broke or outlived CONN_MAX_AGE, and made again when next used."""
-    for alias in settings.DATABASES:
-        connections[alias].close_if_unusable_or_obsolete()
+    for alias in connections:  # the configured aliases, read once (settings.DATABASES)
+        sql.connection_of_thread(alias).close_if_unusable_or_obsolete()
 
 
 def _other_receivers() -> bool:

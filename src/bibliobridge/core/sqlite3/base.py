@@ -58,6 +58,14 @@ CACHED_SQL_CHARS = 4000
 
 logger = logging.getLogger(__name__)
 
+# sqlite3 binds a value of exactly int, float, str or bytes as it is. Any other value, None
+# and True included, is first looked for among the adapters, and a miss costs more than
+# the binding: an exception raised and cleared inside the module (some 0.8 µs a value).
+# None and bool, the common ones, get adapters to what sqlite3 binds for them anyway:
+# NULL, and 0 or 1. (Process-wide, as Django registers its own for dates and decimals.)
+sqlite3.register_adapter(type(None), {}.get)  # None for None, without a Python frame
+sqlite3.register_adapter(bool, int)
+
 
 class SQLiteCursorWrapper(base.SQLiteCursorWrapper):
     """Django's cursor, whose translation of "%s" to "?" (a regular expression run on every

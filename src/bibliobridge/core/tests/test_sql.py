@@ -1,3 +1,4 @@
+import asyncio
 import datetime as dt
 import os
 import sqlite3
@@ -7,14 +8,15 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, connection, connections, transaction
 from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from bibliobridge.core import sql
-from bibliobridge.core.models import ActivityLog, User
+from bibliobridge.core.models import Action, ActivityLog, User
 from bibliobridge.core.sqlite3 import base as sqlite_backend
 from bibliobridge.core.sqlite3.base import Checkpointer, DirectCursor, Turn, turn_for
 
@@ -78,6 +80,54 @@ def test_fetch_reads_flags_and_times_as_the_orm_does(officer):
         assert getattr(fetched, field.attname) == getattr(expected, field.attname), field.name
     assert fetched.is_staff is True and fetched.is_superuser is False
     assert fetched.last_login is not None and fetched.last_login.tzinfo is not None
+
+
+@pytest.mark.parametrize("microsecond", [0, 1, 999999])
+def test_times_in_utc_are_written_and_read_as_the_orm_does(officer, microsecond):
+    at = timezone.now().replace(microsecond=microsecond)
+    sql.insert(ActivityLog, created_at=at, message="plain", **entry_values(officer))
+    ActivityLog.objects.create(created_at=at, message="orm", **entry_values(officer))
+    with connection.cursor() as cursor:  # the same text in the column
+        cursor.execute("SELECT DISTINCT created_at FROM core_activitylog")
+        assert len(cursor.fetchall()) == 1
+    fetched = sql.fetch(ActivityLog, {"message": "plain"})
+    assert fetched is not None and fetched.created_at == at
+    assert fetched.created_at.tzinfo is dt.UTC or connection.vendor != "sqlite"
+
+
+def test_choices_and_lazy_texts_go_as_plain_text(officer):
+    values = {**entry_values(officer), "action": Action.UPDATED, "message": gettext_lazy("Save")}
+    sql.insert(ActivityLog, **values)
+    assert sql.fetch(ActivityLog, {"action": Action.UPDATED, "message": "Save"}) is not None
+    assert sql.update(ActivityLog, {"action": Action.UPDATED}, action=Action.CREATED) == 1
+    assert list(ActivityLog.objects.values_list("action", "message")) == [("created", "Save")]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="sqlite3's adapters")
+def test_none_and_flags_are_bound_as_sqlite3_binds_them():
+    with sql.cursor() as cursor:
+        cursor.execute("SELECT %s, %s, %s, typeof(%s)", [None, True, False, True])
+        assert cursor.fetchone() == (None, 1, 0, "integer")
+
+
+def test_each_thread_has_its_own_connection_looked_up_once():
+    here = sql.connection_of_thread()
+    assert here is connections["default"] and sql.connection_of_thread() is here
+    there: list = []
+
+    def look() -> None:
+        there.append((sql.connection_of_thread(), connections["default"]))
+        connections["default"].close()
+
+    thread = threading.Thread(target=look)
+    thread.start()
+    thread.join()
+    assert there[0][0] is there[0][1] and there[0][0] is not here
+
+    async def in_a_loop():  # with an event loop running, as Django looks it up
+        return sql.connection_of_thread() is connections["default"]
+
+    assert asyncio.run(in_a_loop())
 
 
 def test_fetch_takes_the_first_by_primary_key(officer):
@@ -383,16 +433,16 @@ def planned_inserts(officer: User, count: int, stale: int | None = None) -> list
 
 def first_writer_waits(waiting: int, then: Callable) -> Callable:
     """A stand-in for ``sql._write_group``: its first call waits until ``waiting`` other
-    plans wait, then writes; every call goes on with ``then(group, number of the call)``."""
+    plans wait, then writes; every call goes on with ``then(db, group, number of the call)``."""
     calls: list[int] = []
 
-    def write_group(group):
+    def write_group(db, group):
         calls.append(len(group))
         if len(calls) == 1:
             deadline = time.monotonic() + 10
             while len(sql._GROUP.waiting) < waiting and time.monotonic() < deadline:
                 time.sleep(0.005)
-        return then(group, len(calls))
+        return then(db, group, len(calls))
 
     write_group.calls = calls  # type: ignore[attr-defined]
     return write_group
@@ -434,7 +484,7 @@ def test_plans_run_at_once_are_committed_together_and_a_stale_one_fails_alone(of
     plans = planned_inserts(officer, 8, stale=5)
     original = sql._write_group
     monkeypatch.setattr(
-        sql, "_write_group", first_writer_waits(7, lambda group, _call: original(group))
+        sql, "_write_group", first_writer_waits(7, lambda db, group, _call: original(db, group))
     )
     outcome = run_in_threads(plans)
     assert outcome == {n: "stale" if n == 5 else "written" for n in range(8)}
@@ -450,9 +500,9 @@ def test_plans_left_by_a_writer_that_stopped_are_not_taken_for_written(officer, 
     plans = planned_inserts(officer, 3)
     original = sql._write_group
 
-    def second_group_killed(group, call):
+    def second_group_killed(db, group, call):
         if call == 1:
-            return original(group)
+            return original(db, group)
         raise SystemExit  # the second group's writer is stopped (a worker killed)
 
     monkeypatch.setattr(sql, "_write_group", first_writer_waits(2, second_group_killed))

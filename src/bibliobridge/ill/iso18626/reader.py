@@ -188,10 +188,23 @@ _DATETIME = re.compile(
 )
 
 
+# The form nearly every peer writes, which datetime reads by itself several times faster.
+_PLAIN_DATETIME = re.compile(
+    r"\d{4}-\d\d-\d\dT(?:[01]\d|2[0-3]):\d\d:\d\d(?:\.\d+)?(?:Z|[+-]\d\d:?\d\d)"
+)
+
+
 def parse_datetime(text: str) -> datetime:
     """An xs:dateTime as real peers write it, as an aware datetime in UTC; ValueError if
     it is not one."""
-    match = _DATETIME.fullmatch(text.strip())
+    text = text.strip()
+    if _PLAIN_DATETIME.fullmatch(text):
+        try:
+            value = datetime.fromisoformat(text)
+            return value if value.tzinfo is UTC else value.astimezone(UTC)
+        except (ValueError, OverflowError):
+            pass  # a day or second out of range: refused below, as any other
+    match = _DATETIME.fullmatch(text)
     if match is None:
         raise ValueError(text)
     year, month, day, hour, minute, second, fraction, offset = match.groups()

@@ -731,6 +731,16 @@ def refused(data: bytes) -> ProtocolError:
             "timestamp: 'yesterday' is not a date and time",
         ),
         (
+            envelope(supplying_message(timestamp="2024-02-30T10:00:00Z")),
+            "UnrecognisedDataValue",
+            "timestamp: '2024-02-30T10:00:00Z' is not a date and time",
+        ),
+        (
+            envelope(supplying_message(timestamp="0001-01-01T00:00:00+01:00")),
+            "UnrecognisedDataValue",
+            "timestamp: '0001-01-01T00:00:00+01:00' is not a date and time",
+        ),
+        (
             envelope(supplying_message(timestamp="")),
             "UnrecognisedDataValue",
             "timestamp: cannot be empty",
