@@ -36,6 +36,8 @@ from django.db.transaction import TransactionManagementError
 from django.utils import timezone
 from django.utils.functional import Promise
 
+from bibliobridge.core import kept
+
 M = TypeVar("M", bound=models.Model)
 
 
@@ -73,7 +75,7 @@ def insert(model: type[models.Model], **values: Any) -> None:
     value: Any
     for name, attname, relation, stamped, default, make, convert in _writers(model, db.vendor):
         if stamped:  # auto_now and auto_now_add: the time of writing, whatever was given
-            value = timezone.now()
+            value = kept.now()
         elif name in values:
             value = values[name]
             if relation and isinstance(value, models.Model):
@@ -452,13 +454,8 @@ def _converter(field: models.Field, vendor: str) -> Callable[[Any], Any]:
     if type(field) is models.DateTimeField:
         adapt = connection.ops.adapt_datetimefield_value
         if vendor == "sqlite" and connection.timezone is dt.UTC:
-            # A time in UTC (timezone.now()) is its text without the zone, as ``adapt``
-            # writes it after converting it to the database's zone, UTC: the text ends
-            # with "+00:00", cut off (cheaper than making the time naive to write it).
             return lambda value: (
-                value.isoformat(" ")[:-6]
-                if value is not None and value.tzinfo is dt.UTC
-                else adapt(value)
+                _utc_text(value) if value is not None and value.tzinfo is dt.UTC else adapt(value)
             )
         return lambda value: None if value is None else adapt(value)
     if isinstance(field, _AS_IS):
@@ -472,6 +469,28 @@ def _converter(field: models.Field, vendor: str) -> Callable[[Any], Any]:
             else field.get_db_prep_save(value, connection)
         )
     return lambda value: field.get_db_prep_save(value, connection)
+
+
+def _utc_text(value: dt.datetime) -> str:
+    """A time in UTC as SQLite keeps it: its text without the zone, as Django's adapter
+    writes it after converting it to the database's zone, UTC. The text ends with "+00:00",
+    cut off, which is cheaper than making the time naive to write it. A statement often
+    writes one time in several columns (``updated_at`` and ``state_changed_at``): the last
+    time's text is kept, for the same object again."""
+    last = _last_utc_text
+    if last[0] is value:
+        return last[1]
+    text = value.isoformat(" ")[:-6]
+    _keep_utc_text((value, text))
+    return text
+
+
+_last_utc_text: tuple[dt.datetime | None, str] = (None, "")
+
+
+def _keep_utc_text(kept: tuple[dt.datetime | None, str]) -> None:
+    global _last_utc_text  # noqa: PLW0603 (one tuple, replaced whole: safe across threads)
+    _last_utc_text = kept
 
 
 def _as_given(value: Any) -> Any:
@@ -499,6 +518,8 @@ def _writers(model: type[models.Model], vendor: str) -> list[_Writer]:
     writers: list[_Writer] = []
     for f in _insert_fields(model):
         default, make = None, f.get_default  # type: Any, Callable[[], Any] | None
+        if f.default is timezone.now:
+            make = kept.now  # the same, with USE_TZ kept
         if not (f.has_default() and callable(f.default)) and not f.has_db_default():
             default, make = f.get_default(), None  # the same value every time: made once
         convert: Callable[[Any], Any] | None = _converter(f, vendor)

@@ -16,9 +16,8 @@ import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
-from bibliobridge.core import sql
+from bibliobridge.core import kept, sql
 from bibliobridge.partners.models import Identifier, Institution
 
 from . import iso18626 as proto
@@ -87,7 +86,7 @@ class Refused(Exception):
 
 def receive(body: bytes, caller: Caller) -> bytes:
     """Apply one message and return the confirmation to answer it with."""
-    received_at = timezone.now()
+    received_at = kept.now()
     digest = hashlib.sha256(body).hexdigest()
     try:
         version, message = proto.parse(body)

@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bibliobridge.core import sql
+from bibliobridge.core import kept, sql
 from bibliobridge.core.enums import Action
 from bibliobridge.core.models import User
 from bibliobridge.core.services import log_activity
@@ -190,7 +190,7 @@ def transition(
         old = current.state
         changes: dict[str, Any] = {"state": [old, step.target]}
         values = {k: v for k, v in (details or {}).items() if k in DETAIL_FIELDS}
-        now = timezone.now()
+        now = kept.now()
         if lender is not None:
             values["partner"] = lender.institution
             values["their_id"] = ""

@@ -34,6 +34,8 @@ from django.db import transaction
 from django.db.backends.sqlite3 import base
 from django.db.backends.utils import CursorWrapper
 
+from bibliobridge.core import kept
+
 # Between tries for the file lock (another process has it): from a pause shorter than a
 # message's write, doubling up to the longest, so that a short turn is not waited out.
 POLL_SECONDS = (0.00002, 0.0005)
@@ -51,6 +53,7 @@ LOG_RESTART_BYTES = 64 * 1024 * 1024
 # How long the checkpointer waits for the writers' turn before it leaves the restart to
 # its next round.
 RESTART_TURN_SECONDS = 1.0
+WAL_HEADER = 32  # bytes at the start of the log, ending with its two salts
 WAL_FRAME_HEADER = 24  # bytes before each page in the log
 # Statements longer than this (bulk inserts, long IN lists) are translated each time, not
 # kept: they are rarely the same twice.
@@ -63,7 +66,7 @@ logger = logging.getLogger(__name__)
 # the binding: an exception raised and cleared inside the module (some 0.8 µs a value).
 # None and bool, the common ones, get adapters to what sqlite3 binds for them anyway:
 # NULL, and 0 or 1. (Process-wide, as Django registers its own for dates and decimals.)
-sqlite3.register_adapter(type(None), {}.get)  # None for None, without a Python frame
+sqlite3.register_adapter(type(None), {}.get)  # type: ignore[arg-type]  # None, in C
 sqlite3.register_adapter(bool, int)
 
 
@@ -183,7 +186,8 @@ class Checkpointer:
         self.due = threading.Event()
         self.pid = 0
         self.checkpoints = 0
-        self.restarts = 0  # checkpoints made in the writers' turn
+        self.restarts = 0  # logs copied whole in the writers' turn, to be started again
+        self.restarted_log = b""  # the salt of the last (in the log's header)
 
     def started(self) -> "Checkpointer":
         if self.pid != os.getpid():  # a forked child starts without the parent's thread
@@ -225,13 +229,24 @@ class Checkpointer:
         if not turn.take(RESTART_TURN_SECONDS):
             return  # the writers are busy: at the next round
         try:
-            _busy, frames, _copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            _busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+            log = self._log_salt()
         finally:
             turn.give()
-        # Not when a writer had already started the log again (the checkpoint before
-        # had copied it all): then the log was short, and there was nothing to do.
-        if frames * (page_size + WAL_FRAME_HEADER) > LOG_RESTART_BYTES:
+        # Counted once for each log copied whole while long. Not when a writer had already
+        # started the log again (the checkpoint before had copied it all): then it was
+        # short, and there was nothing to do. Nor twice for one log, when a reader kept
+        # the writers from starting it again after the last.
+        long = frames * (page_size + WAL_FRAME_HEADER) > LOG_RESTART_BYTES
+        if long and copied == frames and log != self.restarted_log:
             self.restarts += 1
+            self.restarted_log = log
+
+    def _log_salt(self) -> bytes:
+        """What tells one log from the next: the salts in its header, new each time a
+        writer starts the log again."""
+        with open(self.path + "-wal", "rb") as log:
+            return log.read(WAL_HEADER)[16:WAL_HEADER]
 
 
 CHECKPOINTERS: dict[str, Checkpointer] = {}
@@ -263,7 +278,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
     def watched(self) -> bool:
         """Whether something sees each statement: an execute wrapper (core.sql's plans and
         batches, tests counting queries) or the query log (DEBUG)."""
-        return bool(self.execute_wrappers) or self.queries_logged
+        return bool(self.execute_wrappers) or self.force_debug_cursor or kept.setting("DEBUG")
 
     def prepared_cursor(self) -> CursorWrapper | DirectCursor:
         """A cursor for the statements run on every ISO 18626 message (core.sql): sqlite3's

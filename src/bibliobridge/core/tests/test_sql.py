@@ -332,14 +332,14 @@ def new_log_database(path: str) -> str:
 
 def log_bytes_written(path: str, commits: int) -> int:
     """How many bytes of log ``steady_writes`` writes for so many commits (none copied
-    back meanwhile), from the frames a tenth of them wrote."""
+    back meanwhile)."""
     db = sqlite3.connect(new_log_database(path), isolation_level=None)
     db.execute("SELECT count(*) FROM t").fetchone()  # the database opened, its log kept
-    steady_writes(path, None, commits // 10)
+    steady_writes(path, None, commits)
     _busy, frames, _copied = db.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
     page_size = db.execute("PRAGMA page_size").fetchone()[0]
     db.close()
-    return frames * (page_size + sqlite_backend.WAL_FRAME_HEADER) * 10
+    return frames * (page_size + sqlite_backend.WAL_FRAME_HEADER)
 
 
 @pytest.mark.parametrize("restart_bytes", [2 * 1024 * 1024, 10**12])
@@ -351,15 +351,17 @@ def test_under_steady_writes_the_log_starts_again_once_it_is_long(
     path = new_log_database(str(tmp_path / "db.sqlite3"))
     checkpointer = Checkpointer(path).started()
     largest = steady_writes(path, checkpointer, 3000)
-    written = log_bytes_written(str(tmp_path / "count.sqlite3"), 3000)  # some 75 MB
+    written = log_bytes_written(str(tmp_path / "count.sqlite3"), 3000)  # some 40 MB
+    # The log's file keeps its size when the log starts again: its largest tells how long
+    # the log grew (a busy machine may keep the checkpointer from its rounds for a while).
     if restart_bytes < 10**12:
-        assert largest < 8 * 1024 * 1024
-        # Only when the log is long (its file keeps its size when the log starts again):
-        # each time it started again, at least so many bytes had been written since.
-        assert 1 <= checkpointer.restarts <= written * 1.1 / restart_bytes
+        assert largest < written / 2
+        # Counted only when the log was long: each time it started again, at least so many
+        # bytes had been written since.
+        assert 1 <= checkpointer.restarts <= written / restart_bytes
     else:  # without the checkpoint in the turn, each ends short and the log only grows
         assert checkpointer.restarts == 0
-        assert largest > 8 * 1024 * 1024
+        assert largest > written * 0.9
 
 
 # --- writes made ready before their transaction -------------------------------------------
