@@ -19,6 +19,7 @@ syncs both files, and SQLite runs its own within that commit, while the writer s
 the turn every other writer waits for.
 """
 
+import asyncio
 import fcntl
 import logging
 import os
@@ -287,7 +288,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.watched():
             return self.cursor()
         self.close_if_health_check_failed()
-        self.ensure_connection()
+        self._connected()
         self.validate_no_broken_transaction()
         return DirectCursor(self)
 
@@ -302,7 +303,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
                 yield
             return
         self.close_if_health_check_failed()
-        self.ensure_connection()
+        self._connected()
         self._take_turn()
         try:
             with self.wrap_database_errors:
@@ -318,6 +319,13 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
         finally:
             self._give_turn()
+
+    def _connected(self) -> None:
+        """``ensure_connection``, called only when there is none yet or an event loop runs
+        (where it refuses, as Django does): its check for a loop raises and catches an
+        exception whenever there is none, on every statement of the hot path."""
+        if self.connection is None or asyncio._get_running_loop() is not None:
+            self.ensure_connection()
 
     def _turn(self) -> Turn | None:
         # Looked up twice a transaction; NAME changes only when tests swap databases.
