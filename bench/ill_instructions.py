@@ -18,7 +18,6 @@ from each: ``PYTHONPATH=src .venv/bin/python bench/ill_instructions.py``.
 """
 
 import argparse
-import io
 import json
 import os
 import re
@@ -116,24 +115,11 @@ def count(prepared: Path, kind: str, calls: int) -> float:
 def child(var: Path, kind: str, calls: int) -> int:
     setup_django(var)
     from bench import ill_messages
-    from bibliobridge import wsgi
+    from bench.ill_receive import served
 
     ids = [tuple(pair) for pair in json.loads((var / "ids.json").read_text())]
     bodies = [raw.split(b"\r\n\r\n", 1)[1]
               for sequence in ill_messages.make_bodies(ids, requests_for(calls)) for raw in sequence]  # fmt: skip
-
-    def served(body: bytes, path: str = "/iso18626", method: str = "POST") -> bytes:
-        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_NAME": "127.0.0.1",
-                   "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.input": io.BytesIO(body),
-                   "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/xml",
-                   "HTTP_AUTHORIZATION": f"Bearer {ill_messages.SECRET}", "REMOTE_ADDR": "127.0.0.1",
-                   "wsgi.url_scheme": "http", "SCRIPT_NAME": "", "QUERY_STRING": "",
-                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr}  # fmt: skip
-        response = wsgi.application(environ, lambda status, headers, exc_info=None: None)
-        content = b"".join(response)
-        if hasattr(response, "close"):
-            response.close()
-        return content
 
     for body in bodies[:WARM]:
         served(body)

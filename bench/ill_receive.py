@@ -41,7 +41,6 @@ def main() -> int:
     from django.core.management import call_command
 
     from bench import ill_messages
-    from bibliobridge import wsgi
     from bibliobridge.ill.receive import Caller, receive
 
     call_command("migrate", verbosity=0)
@@ -50,18 +49,6 @@ def main() -> int:
               for raw in sequence]  # fmt: skip
     third = len(bodies) // 3
     caller = Caller("127.0.0.1", ill_messages.SECRET)
-
-    def served(body: bytes, path: str = "/iso18626", method: str = "POST") -> None:
-        environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_NAME": "127.0.0.1",
-                   "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.input": io.BytesIO(body),
-                   "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/xml",
-                   "HTTP_AUTHORIZATION": f"Bearer {ill_messages.SECRET}", "REMOTE_ADDR": "127.0.0.1",
-                   "wsgi.url_scheme": "http", "SCRIPT_NAME": "", "QUERY_STRING": "",
-                   "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr}  # fmt: skip
-        response = wsgi.application(environ, lambda status, headers, exc_info=None: None)
-        b"".join(response)
-        if hasattr(response, "close"):  # as a WSGI server does (Django's sends request_finished)
-            response.close()
 
     for body in bodies[:30]:  # warm: caches, prepared statements, imports
         receive(body, caller)
@@ -73,6 +60,25 @@ def main() -> int:
     for name, (best, median) in rows:
         print(f"{name:<14} best {best:.3f} ms  median {median:.3f} ms CPU per call")
     return 0
+
+
+def served(body: bytes, path: str = "/iso18626", method: str = "POST") -> bytes:
+    """What the WSGI application answers a request, called as a WSGI server calls it (a
+    partner's POST with its secret, or the ping: ``served(b"", "/healthz", "GET")``)."""
+    from bench import ill_messages
+    from bibliobridge import wsgi
+
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "SERVER_NAME": "127.0.0.1",
+               "SERVER_PORT": "80", "HTTP_HOST": "127.0.0.1", "wsgi.input": io.BytesIO(body),
+               "CONTENT_LENGTH": str(len(body)), "CONTENT_TYPE": "application/xml",
+               "HTTP_AUTHORIZATION": f"Bearer {ill_messages.SECRET}", "REMOTE_ADDR": "127.0.0.1",
+               "wsgi.url_scheme": "http", "SCRIPT_NAME": "", "QUERY_STRING": "",
+               "SERVER_PROTOCOL": "HTTP/1.1", "wsgi.errors": sys.stderr}  # fmt: skip
+    response = wsgi.application(environ, lambda status, headers, exc_info=None: None)
+    content = b"".join(response)
+    if hasattr(response, "close"):  # as a WSGI server does (Django's sends request_finished)
+        response.close()
+    return content
 
 
 def cpu_per_call(call: Callable[[Any], object], items: Iterable[Any]) -> tuple[float, float]:
