@@ -27,12 +27,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
 from django.db import transaction
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, creation
 from django.db.backends.utils import CursorWrapper
 
 from bibliobridge.core import kept
@@ -156,6 +156,14 @@ class Turn:
             fcntl.flock(self.fd, fcntl.LOCK_UN)
         self.thread_lock.release()
 
+    def close(self) -> None:
+        """Close the turn's file (its database is being removed); the next turn opens the
+        file anew, as the other processes will."""
+        with self.thread_lock:
+            if self.fd is not None and self.pid == os.getpid():
+                os.close(self.fd)
+            self.fd = None
+
     def _file(self) -> int:
         # A descriptor opened before a fork would be shared with the child, and a file
         # lock held through it would be the child's too: each process opens its own.
@@ -189,13 +197,26 @@ class Checkpointer:
         self.checkpoints = 0
         self.restarts = 0  # logs copied whole in the writers' turn, to be started again
         self.restarted_log = b""  # the salt of the last (in the log's header)
+        self.thread: threading.Thread | None = None
+        self.stopping = False
 
     def started(self) -> "Checkpointer":
         if self.pid != os.getpid():  # a forked child starts without the parent's thread
             self.pid, self.commits, self.due = os.getpid(), 0, threading.Event()
+            self.stopping = False
             name = f"sqlite-checkpoint {os.path.basename(self.path)}"
-            threading.Thread(target=self._run, name=name, daemon=True).start()
+            self.thread = threading.Thread(target=self._run, name=name, daemon=True)
+            self.thread.start()
         return self
+
+    def stop(self) -> None:
+        """End the thread and close its connection (before the database file is removed:
+        an open connection keeps the log and its index on disk)."""
+        if self.thread is not None and self.pid == os.getpid():
+            self.stopping = True
+            self.due.set()
+            self.thread.join(timeout=10)
+        self.thread, self.pid = None, 0
 
     def committed(self) -> None:
         self.commits += 1  # under the turn: one writer at a time
@@ -210,6 +231,9 @@ class Checkpointer:
         while True:
             due.wait(CHECKPOINT_SECONDS)
             due.clear()
+            if self.stopping:
+                connection.close()
+                return
             try:
                 # (busy, frames in the log, frames copied): the log's length, not its
                 # file's, which keeps its size when the log starts again.
@@ -258,7 +282,34 @@ def checkpointer_for(path: str) -> Checkpointer:
         return CHECKPOINTERS.setdefault(path, Checkpointer(path)).started()
 
 
+# Files SQLite and this backend keep beside a database: the write-ahead log and its index,
+# a rollback journal, the writers' turn (Turn), the search index's merge lock.
+COMPANIONS = ("-wal", "-shm", "-journal", ".writers", ".merging")
+
+
+class DatabaseCreation(creation.DatabaseCreation):
+    def _destroy_test_db(self, test_database_name: str, verbosity: int) -> None:
+        """The test database and the files beside it; Django's removes the database alone,
+        and the log of a connection still open (the checkpointer's) stayed on disk."""
+        if not test_database_name or self.is_in_memory_db(test_database_name):
+            return
+        path = os.path.abspath(str(test_database_name))
+        with TURNS_LOCK:
+            checkpointer = CHECKPOINTERS.pop(path, None)
+            turn = TURNS.get(path)
+        if checkpointer is not None:
+            checkpointer.stop()
+        if turn is not None:
+            turn.close()
+        super()._destroy_test_db(test_database_name, verbosity)
+        for suffix in COMPANIONS:
+            with suppress(FileNotFoundError):
+                os.remove(path + suffix)
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    creation_class = DatabaseCreation
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._holds_turn = False

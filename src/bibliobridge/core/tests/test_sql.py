@@ -302,6 +302,41 @@ def test_the_log_is_copied_into_the_database_by_a_thread_after_enough_commits(
     db.close()
 
 
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's files")
+def test_a_test_database_is_removed_with_the_files_beside_it(tmp_path):
+    path = str(tmp_path / "test-db.sqlite3")
+    other = sqlite_backend.DatabaseWrapper({**connection.settings_dict, "NAME": path}, "files")
+    with other.writing():
+        other.connection.execute("CREATE TABLE t (x TEXT)")
+        other.connection.execute("INSERT INTO t VALUES ('紅樓夢')")
+    checkpointer = other._checkpointer
+    assert checkpointer is not None
+    checkpointer.due.set()
+    deadline = time.monotonic() + 10
+    while checkpointer.checkpoints == 0 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    other.close()
+    # The checkpointer's connection is still open: the log and its index stay.
+    assert checkpointer.thread is not None and checkpointer.thread.is_alive()
+    thread = checkpointer.thread
+    names = {"test-db.sqlite3", "test-db.sqlite3-wal", "test-db.sqlite3-shm",
+             "test-db.sqlite3.writers"}  # fmt: skip
+    assert {p.name for p in tmp_path.iterdir()} == names
+
+    other.creation._destroy_test_db(path, verbosity=0)
+
+    assert list(tmp_path.iterdir()) == []
+    assert not thread.is_alive()
+    # Made again under the same name, it has a checkpointer and a turn file of its own.
+    with other.writing():
+        other.connection.execute("CREATE TABLE t (x TEXT)")
+    assert other._checkpointer is not checkpointer
+    assert os.path.exists(path + ".writers")
+    other.close()
+    other.creation._destroy_test_db(path, verbosity=0)
+    assert list(tmp_path.iterdir()) == []
+
+
 def steady_writes(path: str, checkpointer: Checkpointer | None, commits: int) -> int:
     """Commits one after another, each in the writers' turn as ours are, as a busy server
     makes them; the largest the log grew to."""
