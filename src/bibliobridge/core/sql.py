@@ -247,7 +247,7 @@ def planned() -> Iterator[Plan]:
             # Django's entries are (savepoint ids, callback, robust).
             plan.after_commit = [(hook[1], hook[2]) for hook in db.run_on_commit]  # type: ignore[misc]
             db.run_on_commit = []
-            transaction.set_rollback(True)  # nothing was written; nothing to commit
+            db.set_rollback(True)  # nothing was written; nothing to commit
     finally:
         db.sql_plan = _planning.plan = None  # type: ignore[attr-defined]
 
@@ -286,7 +286,11 @@ def _write_in_group(db: BaseDatabaseWrapper, plan: Plan) -> None:
         _GROUP.waiting.append(entry)
         entry.leads = not _GROUP.busy
         _GROUP.busy = True
-    if not entry.leads:
+        if not entry.leads:
+            # Made only for a plan that waits: an Event costs three AttributeErrors raised
+            # and caught (its Condition's look for the methods of an RLock).
+            entry.woken = threading.Event()
+    if entry.woken is not None:
         entry.woken.wait()  # written by another thread, or handed the lead
     if entry.leads:
         _lead(db)
@@ -299,7 +303,7 @@ class _Waiting:
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.woken = threading.Event()
+        self.woken: threading.Event | None = None  # set for a plan that waits
         self.leads = False
         # Until written: a writer stopped short (killed mid-group) must not pass for one
         # that wrote.
@@ -337,12 +341,18 @@ def _lead(db: BaseDatabaseWrapper) -> None:
     finally:
         with _GROUP.lock:
             if _GROUP.waiting:
-                _GROUP.waiting[0].leads = True
-                _GROUP.waiting[0].woken.set()
+                _wake(_GROUP.waiting[0], lead=True)
             else:
                 _GROUP.busy = False
         for entry in group:
-            entry.woken.set()
+            _wake(entry)
+
+
+def _wake(entry: _Waiting, lead: bool = False) -> None:
+    if lead:
+        entry.leads = True
+    if entry.woken is not None:  # None: the leader's own plan, which nobody waits for
+        entry.woken.set()
 
 
 def _write_group(db: BaseDatabaseWrapper, group: list[_Waiting]) -> None:
@@ -466,9 +476,11 @@ def _converter(field: models.Field, vendor: str) -> Callable[[Any], Any]:
         return lambda value: (
             json.dumps(value, cls=encoder)
             if isinstance(value, (dict, list))
-            else field.get_db_prep_save(value, connection)
+            else field.get_db_prep_save(value, connection_of_thread())
         )
-    return lambda value: field.get_db_prep_save(value, connection)
+    # The thread's connection, not the proxy ``connection``: each attribute read through
+    # the proxy looks the connection up again (two exceptions raised and caught).
+    return lambda value: field.get_db_prep_save(value, connection_of_thread())
 
 
 def _utc_text(value: dt.datetime) -> str:

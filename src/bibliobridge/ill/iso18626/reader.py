@@ -144,9 +144,11 @@ _WIDE_CODECS = ("utf-16", "utf-16-le", "utf-16-be", "utf-32", "utf-32-le", "utf-
 
 
 def _declares_entities(data: bytes) -> bool:
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    # find(), not "in": for bytes, "in" first tries its operand as an integer (a byte's
+    # value), and raises and clears a TypeError on every message.
+    if data.find(b"<!DOCTYPE") != -1 or data.find(b"<!ENTITY") != -1:
         return True
-    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or data.find(b"\x00", 0, 4) != -1:
         for codec in _WIDE_CODECS:
             try:
                 text = data.decode(codec)
