@@ -2,8 +2,7 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -157,17 +156,22 @@ def remove_lender(actor: User | None, request: IllRequest, entry: RotaEntry) -> 
                      "remove lender")  # fmt: skip
 
 
-@contextmanager
-def _in_callers_transaction() -> Iterator[None]:
+class _InCallersTransaction:
     """What ``atomic(savepoint=False)`` does inside the caller's transaction: nothing, but
     mark it to be rolled back when the block raises; without the two lookups of the
     thread's connection that atomic makes (each raises and catches two exceptions in
-    asgiref: on every partner's message)."""
-    try:
-        yield
-    except BaseException:
-        transaction.set_rollback(True)
-        raise
+    asgiref: on every partner's message). A class: a generator's would raise and catch a
+    StopIteration at every exit."""
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, kind: type[BaseException] | None, *rest: object) -> None:
+        if kind is not None:
+            transaction.set_rollback(True)
+
+
+_IN_CALLERS_TRANSACTION = _InCallersTransaction()
 
 
 def transition(
@@ -188,7 +192,7 @@ def transition(
     has moved since), so it is not read again, and a refusal rolls back the caller's
     whole transaction (there is no savepoint of its own to roll back to).
     """
-    with _in_callers_transaction() if locked else transaction.atomic():
+    with _IN_CALLERS_TRANSACTION if locked else transaction.atomic():
         current = request if locked else IllRequest.objects.select_for_update().get(pk=request.pk)
         step = step_for(current.role, current.state, event, current.service)
         if step is None:

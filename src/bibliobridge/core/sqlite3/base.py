@@ -349,12 +349,15 @@ class DatabaseWrapper(base.DatabaseWrapper):
         end, ROLLBACK on an error. For a block of statements that asks nothing to run on
         commit (core.sql's group of plans), without the bookkeeping of Django's atomic;
         inside one (or when statements are watched), it is Django's atomic."""
-        if self.in_atomic_block or self.watched() or not self.get_autocommit():
+        mine = not (self.in_atomic_block or self.watched())
+        if mine:
+            self.close_if_health_check_failed()
+            self._connected()
+        # self.autocommit: get_autocommit() once connected, without its check for a loop.
+        if not (mine and self.autocommit):
             with transaction.atomic(using=self.alias):
                 yield
             return
-        self.close_if_health_check_failed()
-        self._connected()
         self._take_turn()
         try:
             with self.wrap_database_errors:

@@ -373,3 +373,27 @@ def test_a_request_that_moved_since_it_was_read_gets_the_message_applied_to_what
     entry = ActivityLog.objects.get(object_id=str(borrowing.pk), message="WillSupply")
     assert entry.changes["state"] == [State.EXPECT_TO_SUPPLY, State.WILL_SUPPLY]
     assert IllMessage.objects.filter(direction=Direction.INCOMING).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_connection_is_kept_between_messages_unless_it_is_unusable_or_too_old():
+    from bibliobridge.ill import endpoint
+
+    connection.ensure_connection()
+    connection.close_at = None  # as with CONN_MAX_AGE None (tests have 0): kept for ever
+    kept = connection.connection
+    endpoint._check_connections()
+    assert connection.connection is kept
+    connection.set_autocommit(False)  # left by a failed transaction
+    endpoint._check_connections()
+    assert connection.connection is None
+    connection.ensure_connection()
+    connection.close_at = 0.0  # older than CONN_MAX_AGE
+    endpoint._check_connections()
+    assert connection.connection is None
+    connection.ensure_connection()
+    connection.close_at = None
+    connection.errors_occurred = True  # and it still works: kept, the flag cleared
+    kept = connection.connection
+    endpoint._check_connections()
+    assert connection.connection is kept and not connection.errors_occurred
