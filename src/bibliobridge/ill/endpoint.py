@@ -10,7 +10,6 @@ middleware by the view (the test client, ``runserver``), and under the WSGI serv
 """
 
 import logging
-import time
 import weakref
 from collections.abc import Callable, Iterable
 from http import HTTPStatus
@@ -158,17 +157,7 @@ def _check_connections() -> None:
     """What close_old_connections does, before and after a request: each database
     connection closed if it broke or outlived CONN_MAX_AGE, and made again when next used."""
     for alias in connections:  # the configured aliases, read once (settings.DATABASES)
-        db = sql.connection_of_thread(alias)
-        if db.connection is None:
-            continue
-        # close_if_unusable_or_obsolete when there is something to do. When there is not,
-        # its one effect done here: its get_autocommit() checks for an event loop (two
-        # exceptions raised and caught), and the connection is open, so autocommit is it.
-        obsolete = db.close_at is not None and time.monotonic() >= db.close_at
-        if db.autocommit != db.settings_dict["AUTOCOMMIT"] or db.errors_occurred or obsolete:
-            db.close_if_unusable_or_obsolete()
-        else:
-            db.health_check_done = False
+        sql.connection_of_thread(alias).close_if_unusable_or_obsolete()
 
 
 def _other_receivers() -> bool:

@@ -14,10 +14,19 @@ from typing import Any
 from django.db.backends.postgresql import base
 from django.db.backends.utils import CursorWrapper
 
+from bibliobridge.core import loops
+
 PREPARE_AFTER = 2
 
 
 class DatabaseWrapper(base.DatabaseWrapper):
+    # Django's check for an event loop, without an exception when none runs (core.loops).
+    ensure_connection = loops.checked(base.DatabaseWrapper.ensure_connection)
+    cursor = loops.checked(base.DatabaseWrapper.cursor)
+    create_cursor = loops.checked(base.DatabaseWrapper.create_cursor)
+    commit = loops.checked(base.DatabaseWrapper.commit)
+    rollback = loops.checked(base.DatabaseWrapper.rollback)
+
     def get_connection_params(self) -> dict[str, Any]:
         params = super().get_connection_params()
         if "prepare_threshold" not in self.settings_dict["OPTIONS"]:

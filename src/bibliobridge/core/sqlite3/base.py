@@ -19,7 +19,6 @@ syncs both files, and SQLite runs its own within that commit, while the writer s
 the turn every other writer waits for.
 """
 
-import asyncio
 import fcntl
 import logging
 import os
@@ -35,7 +34,7 @@ from django.db import transaction
 from django.db.backends.sqlite3 import base, creation
 from django.db.backends.utils import CursorWrapper
 
-from bibliobridge.core import kept
+from bibliobridge.core import kept, loops
 
 # Between tries for the file lock (another process has it): from a pause shorter than a
 # message's write, doubling up to the longest, so that a short turn is not waited out.
@@ -309,6 +308,11 @@ class DatabaseCreation(creation.DatabaseCreation):
 
 class DatabaseWrapper(base.DatabaseWrapper):
     creation_class = DatabaseCreation
+    # Django's check for an event loop, without an exception when none runs (core.loops).
+    ensure_connection = loops.checked(base.DatabaseWrapper.ensure_connection)
+    cursor = loops.checked(base.DatabaseWrapper.cursor)
+    commit = loops.checked(base.DatabaseWrapper.commit)
+    rollback = loops.checked(base.DatabaseWrapper.rollback)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -339,7 +343,7 @@ class DatabaseWrapper(base.DatabaseWrapper):
         if self.watched():
             return self.cursor()
         self.close_if_health_check_failed()
-        self._connected()
+        self.ensure_connection()
         self.validate_no_broken_transaction()
         return DirectCursor(self)
 
@@ -349,15 +353,12 @@ class DatabaseWrapper(base.DatabaseWrapper):
         end, ROLLBACK on an error. For a block of statements that asks nothing to run on
         commit (core.sql's group of plans), without the bookkeeping of Django's atomic;
         inside one (or when statements are watched), it is Django's atomic."""
-        mine = not (self.in_atomic_block or self.watched())
-        if mine:
-            self.close_if_health_check_failed()
-            self._connected()
-        # self.autocommit: get_autocommit() once connected, without its check for a loop.
-        if not (mine and self.autocommit):
+        if self.in_atomic_block or self.watched() or not self.get_autocommit():
             with transaction.atomic(using=self.alias):
                 yield
             return
+        self.close_if_health_check_failed()
+        self.ensure_connection()
         self._take_turn()
         try:
             with self.wrap_database_errors:
@@ -373,13 +374,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
             raise
         finally:
             self._give_turn()
-
-    def _connected(self) -> None:
-        """``ensure_connection``, called only when there is none yet or an event loop runs
-        (where it refuses, as Django does): its check for a loop raises and catches an
-        exception whenever there is none, on every statement of the hot path."""
-        if self.connection is None or asyncio._get_running_loop() is not None:
-            self.ensure_connection()
 
     def _turn(self) -> Turn | None:
         # Looked up twice a transaction; NAME changes only when tests swap databases.
