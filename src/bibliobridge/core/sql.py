@@ -27,6 +27,7 @@ from contextlib import AbstractContextManager, contextmanager
 from functools import cache
 from typing import Any, TypeVar
 
+from django.core.exceptions import FieldDoesNotExist
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.backends.utils import CursorWrapper
@@ -392,12 +393,16 @@ def _write(db: BaseDatabaseWrapper, plan: Plan) -> None:
                 raise Stale(text[:80])
 
 
-def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | None:
+def fetch(
+    model: type[M], where: Mapping[str, Any], lock: bool = False, only: tuple[str, ...] = ()
+) -> M | None:
     """The first row (by primary key) whose fields equal ``where``'s, as a model instance
-    with every concrete field loaded (``lock``: FOR UPDATE where the database has it)."""
+    with every concrete field loaded, or only the fields named in ``only`` and the primary
+    key (the others deferred, as the ORM's ``only()`` leaves them); ``lock``: FOR UPDATE
+    where the database has it."""
     db = connection_of_thread()
     lock = lock and db.features.has_select_for_update
-    sql, tests = _fetch_plan(model, tuple(where), lock, db.vendor)
+    sql, tests, read = _fetch_plan(model, tuple(where), lock, db.vendor, only)
     with _cursor(db) as cursor:
         cursor.execute(
             sql, [_as_given(f.get_db_prep_value(_key(where[f.name]), db)) for f in tests]
@@ -406,12 +411,12 @@ def fetch(model: type[M], where: Mapping[str, Any], lock: bool = False) -> M | N
     if row is None:
         return None
     values = list(row)
-    for i, column, converters in _readers(model, db.vendor):
+    for i, column, converters in _readers(model, db.vendor, read):
         value = values[i]
         for convert in converters:
             value = convert(value, column, db)
         values[i] = value
-    return instance(model, db.alias, _attnames(model), values)
+    return instance(model, db.alias, _attnames(read), values)
 
 
 def instance(model: type[M], alias: str, attnames: Sequence[str], values: Iterable[Any]) -> M:
@@ -445,10 +450,20 @@ def _update_plan(
 
 @cache
 def _fetch_plan(
-    model: type[models.Model], tests: tuple[str, ...], lock: bool, vendor: str
-) -> tuple[str, list[models.Field]]:
+    model: type[models.Model],
+    tests: tuple[str, ...],
+    lock: bool,
+    vendor: str,
+    only: tuple[str, ...],
+) -> tuple[str, list[models.Field], tuple[models.Field, ...]]:
+    """A fetch's SQL, the fields tested, and the fields read (in the model's order)."""
     test_fields = [_field(model, name) for name in tests]
-    return _select_sql(model, _columns(test_fields), lock, vendor), test_fields
+    read = tuple(
+        f for f in model._meta.concrete_fields if not only or f.primary_key or f.name in only
+    )
+    if only and len(read) != len(set(only) | {model._meta.pk.name}):
+        raise FieldDoesNotExist(f"{model.__name__} has no field among {sorted(only)}")
+    return _select_sql(model, read, _columns(test_fields), lock, vendor), test_fields, read
 
 
 # Fields whose value goes to the database as it is (None included): the ORM's conversion
@@ -581,9 +596,15 @@ def _update_sql(model: type[models.Model], sets: tuple[str, ...], tests: tuple[s
 
 
 @cache
-def _select_sql(model: type[models.Model], tests: tuple[str, ...], lock: bool, vendor: str) -> str:
+def _select_sql(
+    model: type[models.Model],
+    read: Sequence[models.Field],
+    tests: tuple[str, ...],
+    lock: bool,
+    vendor: str,
+) -> str:
     meta = model._meta
-    columns = ", ".join(_read_column(field, vendor) for field in meta.concrete_fields)
+    columns = ", ".join(_read_column(field, vendor) for field in read)
     conditions = " AND ".join(f"{_quoted(column)} = %s" for column in tests)
     return (
         f"SELECT {columns} FROM {_quoted(meta.db_table)} WHERE {conditions} "
@@ -603,17 +624,19 @@ def _read_column(field: models.Field, vendor: str) -> str:
 
 
 @cache
-def _attnames(model: type[models.Model]) -> list[str]:
-    return [f.attname for f in model._meta.concrete_fields]
+def _attnames(read: tuple[models.Field, ...]) -> list[str]:
+    return [f.attname for f in read]
 
 
 @cache
-def _readers(model: type[models.Model], vendor: str) -> list[tuple[int, Any, list[Callable]]]:
-    """Per concrete field whose value read from this database is converted: its place in
-    the row, its column expression and the converters (the database's, then the field's),
-    as the ORM applies them."""
+def _readers(
+    model: type[models.Model], vendor: str, read: tuple[models.Field, ...]
+) -> list[tuple[int, Any, list[Callable]]]:
+    """Per field read whose value read from this database is converted: its place in the
+    row, its column expression and the converters (the database's, then the field's), as
+    the ORM applies them."""
     readers = []
-    for i, field in enumerate(model._meta.concrete_fields):
+    for i, field in enumerate(read):
         column = field.get_col(model._meta.db_table)
         converters = connection.ops.get_db_converters(column) + column.get_db_converters(connection)
         generic = getattr(connection.ops, "convert_datetimefield_value", None)

@@ -7,6 +7,7 @@ worker delivers it (the outbox).
 """
 
 import uuid
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -124,6 +125,16 @@ class IllRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.our_id} {self.title[:80]}"
+
+    def refresh_from_db(
+        self, using: str | None = None, fields: Any = None, from_queryset: Any = None
+    ) -> None:
+        """As Django's; but a field left out of a narrow read (``sql.fetch(only=...)``),
+        asked for alone, brings the rest of the row with it: one query, not one a field."""
+        deferred = self.get_deferred_fields()
+        if fields is not None and deferred and set(fields) <= deferred:
+            fields = deferred
+        super().refresh_from_db(using=using, fields=fields, from_queryset=from_queryset)
 
 
 class RotaEntry(models.Model):

@@ -331,6 +331,18 @@ def _allowed(address: str, networks: list[str]) -> bool:
 # --- what it does -----------------------------------------------------------------------
 
 
+# What a plain change of state (``_plain``) reads of its request: the state model's keys,
+# the values the message may change (their old values go to the audit log), the flag,
+# the times set once, its name in the log and whether its reader is mailed. Any other
+# field is read when first asked for (IllRequest.refresh_from_db: the rest at once). Half
+# of the row's columns: each column read costs sqlite3 its name, type and value.
+PLAIN_FIELDS = (
+    "role", "service", "state", "partner", "our_id", "their_id", "title", "patron_email",
+    "attention", "attention_note", "supplied_at", "received_at", "closed_at",
+    *sorted(services.DETAIL_FIELDS),
+)  # fmt: skip
+
+
 def _request_named(
     message: proto.Message, partner: int | None, lock: bool = False
 ) -> IllRequest | None:
@@ -344,7 +356,8 @@ def _request_named(
         where = {"role": Role.REQUESTER, "our_id": named, "partner": partner}
     else:
         where = {"role": Role.SUPPLIER, "their_id": named, "partner": partner}
-    return sql.fetch(IllRequest, where, lock=lock)
+    # Read before the transaction, for a plain change of state: what that reads of it.
+    return sql.fetch(IllRequest, where, lock=lock, only=() if lock else PLAIN_FIELDS)
 
 
 def _apply(
@@ -389,13 +402,15 @@ def _apply(
 
 
 def _plain(request: IllRequest, event: str) -> bool:
-    """Whether the event is a change of state and nothing more."""
-    return (
-        event not in RECORDED_ONLY[request.role]
-        and event != "Unfilled"  # and the next lender asked
-        and not repeats(request.role, request.state, event)
-        and step_for(request.role, request.state, event, request.service) is not None
-    )
+    """Whether the event is a change of state and nothing more (no message sent back)."""
+    if (
+        event in RECORDED_ONLY[request.role]
+        or event == "Unfilled"  # and the next lender asked
+        or repeats(request.role, request.state, event)
+    ):
+        return False
+    step = step_for(request.role, request.state, event, request.service)
+    return step is not None and not (step.action or step.status)
 
 
 def _supplier_event(message: proto.SupplyingAgencyMessage) -> tuple[str, dict]:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import IntegrityError, connection, connections, transaction
 from django.db.models.signals import post_init
 from django.db.transaction import TransactionManagementError
@@ -128,6 +129,21 @@ def test_each_thread_has_its_own_connection_looked_up_once():
         return sql.connection_of_thread() is connections["default"]
 
     assert asyncio.run(in_a_loop())
+
+
+def test_fetch_reads_only_the_fields_named_and_defers_the_others(
+    officer, django_assert_num_queries
+):
+    sql.insert(ActivityLog, message="narrow", **entry_values(officer))
+    with django_assert_num_queries(1):
+        fetched = sql.fetch(ActivityLog, {"message": "narrow"}, only=("action", "changes"))
+        assert fetched.action == "updated"
+        assert fetched.changes == {"title": ["紅樓夢", "红楼梦"], "count": [1, 2]}
+    others = {f.attname for f in ActivityLog._meta.concrete_fields} - {"id", "action", "changes"}
+    assert fetched.get_deferred_fields() == others
+    assert fetched.object_repr == "Сергей Ковалёв"  # read when asked for, as the ORM does
+    with pytest.raises(FieldDoesNotExist):
+        sql.fetch(ActivityLog, {"message": "narrow"}, only=("action", "no_such_field"))
 
 
 def test_fetch_takes_the_first_by_primary_key(officer):

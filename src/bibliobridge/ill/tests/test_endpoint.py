@@ -397,3 +397,36 @@ def test_a_connection_is_kept_between_messages_unless_it_is_unusable_or_too_old(
     kept = connection.connection
     endpoint._check_connections()
     assert connection.connection is kept and not connection.errors_occurred
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_plain_change_of_state_reads_part_of_its_request_and_nothing_more(network, borrowing):
+    from django.test.utils import CaptureQueriesContext
+
+    secret = network.secret(network.lenders[0])
+    with CaptureQueriesContext(connection) as queries:
+        status, _headers, content = serve(
+            "POST", supplier_message("BB-1"), HTTP_AUTHORIZATION=f"Bearer {secret}"
+        )
+    assert proto.parse_confirmation(content).message_status == "OK"
+    reads = [q["sql"] for q in queries if q["sql"].startswith("SELECT") and "ill_illrequest" in q["sql"]]  # fmt: skip
+    assert len(reads) == 1
+    assert '"our_id"' in reads[0] and '"author"' not in reads[0]
+    borrowing.refresh_from_db()
+    assert borrowing.state == State.EXPECT_TO_SUPPLY
+
+
+@pytest.mark.django_db
+def test_a_field_left_out_of_a_narrow_read_brings_the_rest_with_it(
+    borrowing, django_assert_num_queries
+):
+    from bibliobridge.core import sql
+
+    borrowing.author = "Mann, Thomas"
+    borrowing.save()
+    read = sql.fetch(IllRequest, {"our_id": "BB-1"}, only=receive_module.PLAIN_FIELDS)
+    assert "author" in read.get_deferred_fields()
+    with django_assert_num_queries(1):
+        assert read.author == "Mann, Thomas"
+        assert read.created_at == borrowing.created_at
+    assert read.get_deferred_fields() == set()
