@@ -336,11 +336,10 @@ def _allowed(address: str, networks: list[str]) -> bool:
 # the times set once, its name in the log and whether its reader is mailed. Any other
 # field is read when first asked for (IllRequest.refresh_from_db: the rest at once). Half
 # of the row's columns: each column read costs sqlite3 its name, type and value.
-PLAIN_FIELDS = (
-    "role", "service", "state", "partner", "our_id", "their_id", "title", "patron_email",
-    "attention", "attention_note", "supplied_at", "received_at", "closed_at",
-    *sorted(services.DETAIL_FIELDS),
-)  # fmt: skip
+PLAIN_FIELDS = tuple(sorted({
+    "role", "service", "state", "partner", "our_id", "title", "patron_email", "attention",
+    "attention_note", "supplied_at", "received_at", "closed_at",
+} | services.DETAIL_FIELDS))  # fmt: skip
 
 
 def _request_named(
