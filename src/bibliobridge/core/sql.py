@@ -241,16 +241,14 @@ def planned() -> Iterator[Plan]:
     """
     db = connection_of_thread()
     plan = Plan(db)
-    db.sql_plan = _planning.plan = plan  # type: ignore[attr-defined]
+    _planning.plan = plan
     try:
-        with db.execute_wrapper(plan), transaction.atomic():
+        with db.execute_wrapper(plan), db.reading():  # type: ignore[attr-defined]
             yield plan
             # Django's entries are (savepoint ids, callback, robust).
             plan.after_commit = [(hook[1], hook[2]) for hook in db.run_on_commit]  # type: ignore[misc]
-            db.run_on_commit = []
-            db.set_rollback(True)  # nothing was written; nothing to commit
     finally:
-        db.sql_plan = _planning.plan = None  # type: ignore[attr-defined]
+        _planning.plan = None
 
 
 class _Planning(threading.local):

@@ -30,9 +30,10 @@ from contextlib import contextmanager, suppress
 from functools import lru_cache
 from typing import Any
 
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.db.backends.sqlite3 import base, creation
 from django.db.backends.utils import CursorWrapper
+from django.db.transaction import TransactionManagementError
 
 from bibliobridge.core import kept, loops
 
@@ -375,6 +376,37 @@ class DatabaseWrapper(base.DatabaseWrapper):
         finally:
             self._give_turn()
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """A read transaction for work being planned (core.sql.planned), which writes
+        nothing: to what runs in it, it is Django's atomic (``in_atomic_block``,
+        ``on_commit`` kept in ``run_on_commit``, savepoints for a nested atomic); it
+        begins with its first statement (core.sql.Plan), takes no turn, and always ends in
+        a ROLLBACK. Without the bookkeeping of Django's outermost atomic, a tenth of a
+        message's work."""
+        if self.in_atomic_block or not self.get_autocommit():
+            raise TransactionManagementError("reading() opens the transaction; one is open")
+        self.close_if_health_check_failed()
+        self.ensure_connection()
+        self.needs_rollback = False
+        self.commit_on_exit = True
+        self.autocommit = False
+        self.in_atomic_block = True
+        try:
+            yield
+        finally:
+            self.in_atomic_block = False
+            self.savepoint_ids = []
+            self.run_on_commit = []
+            self.needs_rollback = False
+            self.autocommit = True
+            if self.connection is not None and self.connection.in_transaction:
+                try:
+                    with self.wrap_database_errors:
+                        self.connection.execute("ROLLBACK")
+                except DatabaseError:
+                    self.close()  # as Django's atomic does: the connection is in doubt
+
     def _turn(self) -> Turn | None:
         # Looked up twice a transaction; NAME changes only when tests swap databases.
         name = self.settings_dict["NAME"]
@@ -384,10 +416,6 @@ class DatabaseWrapper(base.DatabaseWrapper):
         return self._turn_of[1]
 
     def _start_transaction_under_autocommit(self) -> None:
-        if getattr(self, "sql_plan", None) is not None:
-            # Work being planned (core.sql.planned) only reads: no turn, no write lock, and
-            # its read transaction begins with its first statement, if any (core.sql.Plan).
-            return
         self._take_turn()
         try:
             super()._start_transaction_under_autocommit()  # type: ignore[misc]

@@ -463,7 +463,37 @@ def test_any_other_write_while_planning_is_refused_before_it_is_made(officer):
         sql.insert(ActivityLog, message="recorded", **entry_values(officer))
         ActivityLog.objects.create(message="orm", **entry_values(officer))
     assert not ActivityLog.objects.exists()
-    assert getattr(connection, "sql_plan", None) is None
+    assert sql._planning.plan is None
+    assert_no_transaction_left()
+
+
+def assert_no_transaction_left() -> None:
+    assert not connection.in_atomic_block and connection.get_autocommit()
+    assert not connection.connection.in_transaction
+    assert connection.run_on_commit == [] and connection.savepoint_ids == []
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="planned only on SQLite")
+@pytest.mark.django_db(transaction=True)
+def test_planning_is_a_transaction_to_the_code_that_runs_in_it(officer):
+    sql.insert(ActivityLog, message="before", **entry_values(officer))
+    called: list[str] = []
+    with sql.planned() as plan:
+        assert connection.in_atomic_block and not connection.get_autocommit()
+        with pytest.raises(ValueError), transaction.atomic():  # a savepoint, rolled back
+            assert ActivityLog.objects.count() == 1
+            raise ValueError
+        sql.insert(ActivityLog, message="new", **entry_values(officer))
+        transaction.on_commit(lambda: called.append("kept"))
+    assert_no_transaction_left()
+    assert called == [] and [hook[0] for hook in plan.after_commit]
+    with pytest.raises(KeyError), sql.planned():
+        transaction.on_commit(lambda: called.append("dropped"))
+        raise KeyError
+    assert_no_transaction_left()
+    sql.run(plan)
+    assert called == ["kept"]
+    assert sorted(ActivityLog.objects.values_list("message", flat=True)) == ["before", "new"]
 
 
 def test_inside_a_transaction_there_is_nothing_to_plan():
