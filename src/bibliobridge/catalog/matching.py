@@ -146,7 +146,7 @@ class Profile:
     lccn: str
     issns: frozenset[str]
     titles: list[str]  # folded, in the record's own scripts
-    romanised: list[str]  # romanised, folded, without spaces
+    title_forms: tuple[str, ...]  # as catalogued: title, vernacular, romanised (see romanised)
     vernacular: bool  # some title form is in a non-Latin script
     main: str  # folded title before the subtitle
     has_subtitle: bool
@@ -163,6 +163,12 @@ class Profile:
     language: str
     material: str
     electronic: bool
+
+    @functools.cached_property
+    def romanised(self) -> list[str]:
+        """The titles romanised, folded, without spaces: made when first compared (most
+        comparisons find the same title first, and romanising is slow)."""
+        return _romanised_forms(self.title_forms, self.language)
 
 
 _SUBTITLE = re.compile(r"\s[:=/]\s|\s[:=]$")
@@ -297,9 +303,9 @@ def _language(record: NormalisedRecord) -> str:
     return ""
 
 
-def _romanised_forms(record: NormalisedRecord, language: str) -> list[str]:
+def _romanised_forms(titles: Sequence[str], language: str) -> list[str]:
     forms = []
-    for text in (record.title, record.title_vernacular, record.title_romanised):
+    for text in titles:
         if text:
             full = _squeeze(romanise(text, language))
             if full and full not in forms:
@@ -347,7 +353,7 @@ def profile(record: NormalisedRecord) -> Profile:
         lccn=record.lccn.strip(),
         issns=frozenset(record.issns),
         titles=[t for t in (folded_title, fold(record.title_vernacular)) if t],
-        romanised=_romanised_forms(record, language),
+        title_forms=(record.title, record.title_vernacular, record.title_romanised),
         vernacular=any(
             script_of(t) != "latn" or not t.isascii() and not fold(t).isascii()
             for t in (record.title, record.title_vernacular)

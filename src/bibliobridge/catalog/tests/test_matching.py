@@ -6,8 +6,9 @@ from typing import Any
 
 import pytest
 
+from bibliobridge.catalog import matching
 from bibliobridge.catalog.marc.record import Isbn, NormalisedRecord
-from bibliobridge.catalog.matching import cluster, compare, match_keys
+from bibliobridge.catalog.matching import cluster, compare, compare_profiles, match_keys
 
 REPO = Path(__file__).resolve().parents[4]
 SHARED_DATA = Path(os.environ.get("BIBLIOBRIDGE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -236,6 +237,28 @@ def test_vernacular_and_romanised_records_match():
     match = compare(romanised_only, chinese_library)
     assert match.same is True
     assert "Title matches the romanised form of the other's vernacular title" in match.messages
+
+
+def test_titles_are_romanised_only_when_a_comparison_needs_it(monkeypatch):
+    romanised: list[tuple[str, ...]] = []
+    real = matching._romanised_forms
+
+    def counted(titles: tuple[str, ...], language: str) -> list[str]:
+        romanised.append(tuple(titles))
+        return real(titles, language)
+
+    monkeypatch.setattr(matching, "_romanised_forms", counted)
+    chinese = book(title="红楼梦", names=["曹雪芹"], publisher="人民文学出版社", year=1982,
+                   languages=["chi"])  # fmt: skip
+    assert compare(chinese, replace(chinese, local_id="2")).same is True
+    assert romanised == []  # the same title in the same script: nothing to romanise
+    pinyin = replace(chinese, local_id="3", title="Hong lou meng", names=["Cao, Xueqin"],
+                     publisher="Ren min wen xue chu ban she")  # fmt: skip
+    a, b = matching.profile(chinese), matching.profile(pinyin)
+    assert compare_profiles(a, b).same is True
+    assert compare_profiles(a, b).same is True
+    assert romanised == [("红楼梦", "", ""), ("Hong lou meng", "", "")]  # once a profile
+    assert a.romanised == ["hongloumeng"]
 
 
 def test_match_keys():
