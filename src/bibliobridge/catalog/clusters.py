@@ -94,7 +94,7 @@ def assign(run_id: int) -> set[int]:
             [run_id],
         )
         pairs = _candidate_pairs(cursor, run_id)
-    joined = _cluster_paired(pairs)
+    joined = _cluster_paired(pairs, run_id)
     _found_clusters(run_id)  # the records that share no key, or matched nothing
     refresh(old | joined)
     now = set(
@@ -190,7 +190,7 @@ def _set_clusters(pairs: list[tuple[int | None, int]]) -> None:
         )
 
 
-def _cluster_paired(pairs: list[tuple[int, int]]) -> set[int]:
+def _cluster_paired(pairs: list[tuple[int, int]], run_id: int) -> set[int]:
     """Cluster the touched records that share a block with others; the clusters changed.
 
     In record order, batch by batch (memory and SQL parameters stay bounded): each joins
@@ -201,9 +201,9 @@ def _cluster_paired(pairs: list[tuple[int, int]]) -> set[int]:
         others.setdefault(a, set()).add(b)
     touched_ids = sorted(others)
     placed: dict[int, int] = {}  # touched record → its cluster, as they are placed
+    same, different = _decisions(run_id)
     for start in range(0, len(touched_ids), BATCH):
         chunk = touched_ids[start : start + BATCH]
-        same, different = _decisions(set(chunk))
         wanted = set(chunk)
         for pk in chunk:
             wanted |= others[pk] | same.get(pk, set())
@@ -272,18 +272,26 @@ def _records(ids: set[int]) -> dict[int, Stored]:
     return found
 
 
-def _decisions(ids: set[int]) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+def _decisions(run_id: int) -> tuple[dict[int, set[int]], dict[int, set[int]]]:
+    """Staff's decisions on the run's records: (same, different), each pair both ways.
+
+    Two joins on the run, not the ORM's IN over each batch of records: building those
+    lists cost 1.6 s of a load of 31,250 records that had no decisions at all.
+    """
     same: dict[int, set[int]] = {}
     different: dict[int, set[int]] = {}
-    rows = ClusterDecision.objects.filter(record_id__in=ids).values_list(
-        "record_id", "other_id", "same"
-    ) | ClusterDecision.objects.filter(other_id__in=ids).values_list(
-        "record_id", "other_id", "same"
-    )
-    for a, b, is_same in rows:
-        table = same if is_same else different
-        table.setdefault(a, set()).add(b)
-        table.setdefault(b, set()).add(a)
+    decision_table, record_table = ClusterDecision._meta.db_table, Record._meta.db_table
+    with connection.cursor() as cursor:
+        for side in ("record_id", "other_id"):
+            cursor.execute(
+                f"SELECT d.record_id, d.other_id, d.same FROM {decision_table} d "  # noqa: S608
+                f"JOIN {record_table} r ON r.id = d.{side} WHERE r.run_id = %s",
+                [run_id],
+            )
+            for a, b, is_same in cursor.fetchall():
+                table = same if is_same else different
+                table.setdefault(a, set()).add(b)
+                table.setdefault(b, set()).add(a)
     return same, different
 
 
