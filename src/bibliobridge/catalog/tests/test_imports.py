@@ -1,12 +1,14 @@
 """Loading holders' catalogues: counts, replacement, withdrawal, failures that change nothing."""
 
+from collections import OrderedDict
 from pathlib import Path
 
 import pytest
 from django.core.management import call_command
 
-from bibliobridge.catalog import imports
+from bibliobridge.catalog import clusters, imports
 from bibliobridge.catalog.enums import RecordStatus, RunSource, RunStatus
+from bibliobridge.catalog.matching import profile
 from bibliobridge.catalog.models import Cluster, ImportProblem, MatchKey, Record, StagedRecord
 
 from .conftest import holder_with_isil
@@ -121,15 +123,23 @@ def test_bad_records_are_reported_and_the_rest_load(holder, shared_file, tmp_pat
 
 
 @pytest.mark.django_db
-def test_the_same_records_from_two_holders_form_shared_clusters(holder, shared_file, tmp_path):
+def test_the_same_records_from_two_holders_form_shared_clusters(
+    holder, shared_file, tmp_path, monkeypatch
+):
     path = first_records(shared_file(LOC), 40, tmp_path / "forty.mrc")
     other = holder_with_isil("JP-1000001", country="JP")
     load(holder, path)
+    monkeypatch.setattr(clusters, "_profiles", OrderedDict())
+    made: list[str] = []
+    monkeypatch.setattr(clusters, "profile", lambda record: made.append(record.title)
+                        or profile(record))  # fmt: skip
     load(other, path)
     assert Cluster.objects.count() <= 40
     shared = Cluster.objects.filter(holder_count=2)
     assert shared.count() == Cluster.objects.count()
     assert all(c.record_count == 2 for c in shared)
+    # Each new holding was compared with its twin, described alike: one profile for both.
+    assert 0 < len(made) == len(set(made)) <= 40
 
 
 @pytest.mark.django_db
