@@ -114,18 +114,20 @@ def _documents(docs: dict[int, int], run_id: int | None = None) -> Iterator[tupl
         chunk = ids[start : start + MEMBERS_BATCH]
         terms: dict[int, set[str]] = {pk: set() for pk in chunk}
         # The holders of a popular title mostly describe it alike (at 100k records, 24,188
-        # records of the clusters over 50 gave 1,668 descriptions): each is read into terms
-        # once, from the columns as stored or the terms as staged.
-        described: dict[tuple | str, set[str]] = {}
+        # records of the clusters over 50 gave 1,668 descriptions): each description is
+        # read into terms once, from the terms the run staged for it if it has some (a new
+        # holding described as another holder's record), else from the columns as stored.
+        members = _members(chunk, run_id)
+        described: dict[tuple, set[str]] = {
+            tuple(stored): split_terms(staged)
+            for _cluster, _holder, staged, *stored in members
+            if staged is not None
+        }
         holders: dict[int, set[str]] = {}
-        for cluster_id, holder_id, staged, *stored in _members(chunk, run_id):
-            key = staged if staged is not None else tuple(stored)
+        for cluster_id, holder_id, _staged, *stored in members:
+            key = tuple(stored)
             if key not in described:
-                described[key] = (
-                    split_terms(staged)
-                    if staged is not None
-                    else description_terms(_decoded(stored))
-                )
+                described[key] = description_terms(_decoded(stored))
             if holder_id not in holders:
                 holders[holder_id] = holder_terms(holder_id, countries.get(holder_id, ""))
             terms[cluster_id] |= described[key] | holders[holder_id]
@@ -136,9 +138,9 @@ def _documents(docs: dict[int, int], run_id: int | None = None) -> Iterator[tupl
 
 def _members(cluster_ids: list[int], run_id: int | None) -> list[tuple]:
     """Cluster, holder, staged terms and DESCRIPTION of the clusters' held records: the
-    terms staged by ``run_id`` for the records it wrote (their DESCRIPTION left out, as
-    None), None and the columns as stored for the others (JSON as text on both
-    databases: Django's converters decode it, and we need not)."""
+    terms staged by ``run_id`` for the records it wrote, None for the others, and the
+    columns as stored (JSON as text on both databases: Django's converters decode it,
+    and we need not)."""
     record, staged = Record._meta.db_table, StagedRecord._meta.db_table
     marks = ", ".join(["%s"] * len(cluster_ids))
     with connection.cursor() as cursor:
@@ -149,7 +151,7 @@ def _members(cluster_ids: list[int], run_id: int | None) -> list[tuple]:
                 [*cluster_ids, RecordStatus.ACTIVE.value],
             )
         else:
-            described = ", ".join(f"CASE WHEN s.terms IS NULL THEN r.{c} END" for c in DESCRIPTION)
+            described = ", ".join(f"r.{c}" for c in DESCRIPTION)
             cursor.execute(
                 f"SELECT r.cluster_id, r.holder_id, s.terms, {described} FROM {record} r "  # noqa: S608
                 f"LEFT JOIN {staged} s ON r.run_id = %s AND s.run_id = %s "

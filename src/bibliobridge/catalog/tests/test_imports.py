@@ -6,10 +6,11 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
-from bibliobridge.catalog import clusters, imports
+from bibliobridge.catalog import clusters, imports, searching
 from bibliobridge.catalog.enums import RecordStatus, RunSource, RunStatus
 from bibliobridge.catalog.matching import profile
 from bibliobridge.catalog.models import Cluster, ImportProblem, MatchKey, Record, StagedRecord
+from bibliobridge.catalog.terms import description_terms
 
 from .conftest import holder_with_isil
 
@@ -133,13 +134,18 @@ def test_the_same_records_from_two_holders_form_shared_clusters(
     made: list[str] = []
     monkeypatch.setattr(clusters, "profile", lambda record: made.append(record.title)
                         or profile(record))  # fmt: skip
+    read_from_columns: list[tuple] = []
+    monkeypatch.setattr(searching, "description_terms", lambda values: read_from_columns
+                        .append(values) or description_terms(values))  # fmt: skip
     load(other, path)
     assert Cluster.objects.count() <= 40
     shared = Cluster.objects.filter(holder_count=2)
     assert shared.count() == Cluster.objects.count()
     assert all(c.record_count == 2 for c in shared)
-    # Each new holding was compared with its twin, described alike: one profile for both.
+    # Each new holding was compared with its twin, described alike: one profile for both;
+    # and the twin's terms for the cluster's document are those staged for the holding.
     assert 0 < len(made) == len(set(made)) <= 40
+    assert read_from_columns == []
 
 
 @pytest.mark.django_db
