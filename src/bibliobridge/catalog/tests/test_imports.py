@@ -130,13 +130,20 @@ def test_the_same_records_from_two_holders_form_shared_clusters(
     path = first_records(shared_file(LOC), 40, tmp_path / "forty.mrc")
     other = holder_with_isil("JP-1000001", country="JP")
     load(holder, path)
-    monkeypatch.setattr(clusters, "_profiles", OrderedDict())
     made: list[str] = []
-    monkeypatch.setattr(clusters, "profile", lambda record: made.append(record.title)
-                        or profile(record))  # fmt: skip
     read_from_columns: list[tuple] = []
-    monkeypatch.setattr(searching, "description_terms", lambda values: read_from_columns
-                        .append(values) or description_terms(values))  # fmt: skip
+
+    def counted_profile(record):
+        made.append(record.title)
+        return profile(record)
+
+    def counted_terms(values):
+        read_from_columns.append(values)
+        return description_terms(values)
+
+    monkeypatch.setattr(clusters, "_profiles", OrderedDict())
+    monkeypatch.setattr(clusters, "profile", counted_profile)
+    monkeypatch.setattr(searching, "description_terms", counted_terms)
     load(other, path)
     assert Cluster.objects.count() <= 40
     shared = Cluster.objects.filter(holder_count=2)

@@ -486,7 +486,7 @@ def test_planning_is_a_transaction_to_the_code_that_runs_in_it(officer):
         sql.insert(ActivityLog, message="new", **entry_values(officer))
         transaction.on_commit(lambda: called.append("kept"))
     assert_no_transaction_left()
-    assert called == [] and [hook[0] for hook in plan.after_commit]
+    assert called == [] and len(plan.after_commit) == 1  # kept for after the write
     with pytest.raises(KeyError), sql.planned():
         transaction.on_commit(lambda: called.append("dropped"))
         raise KeyError
