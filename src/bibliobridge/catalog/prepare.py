@@ -14,6 +14,8 @@ from dataclasses import asdict
 from operator import attrgetter
 from typing import Any
 
+from bibliobridge.core.memory import collector_paused
+
 from .marc.iso2709 import Reader
 from .marc.record import Kind, NormalisedRecord, RecordProblem
 from .matching import match_keys
@@ -103,7 +105,8 @@ def prepare_chunk(data: bytes, number: int, offset: int) -> list[Item]:
     offset: problems carry their place in the whole file."""
     reader = Reader(io.BytesIO(b""), data)
     reader.number, reader.base = number, offset
-    return [prepare(item, _known) for item in reader]
+    with collector_paused():  # core.memory
+        return [prepare(item, _known) for item in reader]
 
 
 def chunks(stream: io.BufferedIOBase, head: bytes, size: int) -> Iterator[tuple[bytes, int, int]]:

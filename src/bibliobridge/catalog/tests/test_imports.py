@@ -95,6 +95,34 @@ def test_a_failure_while_replacing_leaves_the_holder_as_it_was(
 
 
 @pytest.mark.django_db
+def test_a_load_builds_without_the_cyclic_collector_and_gives_it_back(
+    holder, shared_file, tmp_path, monkeypatch
+):
+    import gc
+
+    path = first_records(shared_file(LOC), 20, tmp_path / "twenty.mrc")
+    seen = []
+    assign = imports.clusters.assign
+
+    def watched(run_id):
+        seen.append(gc.isenabled())
+        return assign(run_id)
+
+    monkeypatch.setattr(imports.clusters, "assign", watched)
+    assert load(holder, path).status == RunStatus.DONE
+    assert seen == [False]
+    assert gc.isenabled()
+
+    def broken(run_id):
+        raise RuntimeError("worker died")
+
+    monkeypatch.setattr(imports.clusters, "assign", broken)
+    with pytest.raises(RuntimeError):
+        load(holder, path)
+    assert gc.isenabled()
+
+
+@pytest.mark.django_db
 def test_a_file_that_is_not_marc_fails_and_changes_nothing(holder, shared_file, tmp_path):
     load(holder, first_records(shared_file(LOC), 5, tmp_path / "five.mrc"))
     jpeg = tmp_path / "cover.mrc"
