@@ -12,10 +12,17 @@ DATABASE_URL is set): pymarc parses the file, then three loads are timed — a f
 the first holder's: the comparing path), and the first holder's file again (nothing
 changed). Wall-clock time; pymarc is timed right before the load it is compared with.
 
+Each load's time is also given by step (timers around the functions that do them):
+reading and staging (of which the staged rows' inserts), and the replace — the records'
+own statements, match keys, clustering, search indexing. bench/marc_read.py gives the
+ceiling the reading alone puts on the ratio.
+
 Writes var/bench/catalog_ingest.json and prints a table. Exits non-zero only on an error.
 """
 
 import argparse
+import contextlib
+import functools
 import json
 import os
 import shutil
@@ -24,6 +31,7 @@ import sys
 import tempfile
 import time
 import traceback
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +94,14 @@ def print_table(results: dict[str, Any]) -> None:
         for row in result.get("rows", []):
             print(f"{row['file']:<10} {row['load']:<26} {row['records']:>8} {row['seconds']:>7.1f} "
                   f"{row['per_second']:>8.0f} {row['pymarc_per_second']:>9.0f} {row['ratio']:>6.2f}")  # fmt: skip
+        print("\nseconds by step: staging (of which staged rows' inserts) | records, match keys,"
+              " clustering, indexing")  # fmt: skip
+        for row in result.get("rows", []):
+            steps = row.get("steps", {})
+            print(f"{row['file']:<10} {row['load']:<26} "
+                  + f"{steps.get('staging', 0):.1f} ({steps.get('staged_inserts', 0):.1f}) | "
+                  + ", ".join(f"{steps.get(step, 0):.1f}"
+                              for step in ("records", "match_keys", "clustering", "indexing")))  # fmt: skip
         for error in result.get("errors", []):
             print(f"error: {error}")
 
@@ -143,6 +159,49 @@ def pymarc_rate(path: Path) -> tuple[int, float]:
     return count, count / (time.perf_counter() - start)
 
 
+@contextlib.contextmanager
+def steps_timed(spent: dict[str, float]) -> Iterator[None]:
+    """Seconds spent in each step of the loads run in the block, added up in ``spent``."""
+    from bibliobridge.catalog import clusters, imports, searching
+
+    wrapped = {"staging": (imports, "_stage_file"), "staged_inserts": (imports, "_insert_staged"),
+               "apply": (imports, "_apply"), "match_keys": (imports, "_replace_match_keys"),
+               "clustering": (clusters, "assign"), "indexing": (searching, "reindex")}  # fmt: skip
+
+    def timer(step: str, function: Any) -> Any:
+        @functools.wraps(function)
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                spent[step] = spent.get(step, 0.0) + time.perf_counter() - start
+
+        return timed
+
+    originals = {step: getattr(module, attribute) for step, (module, attribute) in wrapped.items()}
+    for step, (module, attribute) in wrapped.items():
+        setattr(module, attribute, timer(step, originals[step]))
+    try:
+        yield
+    finally:
+        for step, (module, attribute) in wrapped.items():
+            setattr(module, attribute, originals[step])
+
+
+def by_step(spent: dict[str, float]) -> dict[str, float]:
+    """The steps of one load; "records" is what the replace spent on the records' own
+    statements (inserted, updated, withdrawn): the rest of it."""
+    within = ("match_keys", "clustering", "indexing")
+    steps = {
+        step: round(spent.get(step, 0.0), 2) for step in ("staging", "staged_inserts", *within)
+    }
+    steps["records"] = round(
+        spent.get("apply", 0.0) - sum(spent.get(step, 0.0) for step in within), 2
+    )
+    return steps
+
+
 def measure(name: str, path: Path) -> list[dict[str, Any]]:
     from bibliobridge.catalog import imports
     from bibliobridge.catalog.enums import RunSource
@@ -159,16 +218,18 @@ def measure(name: str, path: Path) -> list[dict[str, Any]]:
                                ("first holder again (same)", first)):  # fmt: skip
         _count, reference = pymarc_rate(path)
         run = imports.start_run(institution, RunSource.COMMAND, path.name)
-        start = time.perf_counter()
-        imports.run_import(run, [path])
-        seconds = time.perf_counter() - start
+        spent: dict[str, float] = {}
+        with steps_timed(spent):
+            start = time.perf_counter()
+            imports.run_import(run, [path])
+            seconds = time.perf_counter() - start
         if run.status != "done":
             raise RuntimeError(f"{label}: run ended {run.status} {run.error_code}")
         rows.append({"file": name, "load": label, "records": run.records_read, "seconds": round(seconds, 2),
                      "per_second": run.records_read / seconds, "pymarc_per_second": reference,
                      "ratio": round(run.records_read / seconds / reference, 3),
                      "new": run.loaded, "updated": run.updated, "unchanged": run.unchanged,
-                     "rejected": run.rejected})  # fmt: skip
+                     "rejected": run.rejected, "steps": by_step(spent)})  # fmt: skip
     return rows
 
 
