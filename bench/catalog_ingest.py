@@ -73,10 +73,10 @@ def main() -> int:
                                "target_ratio": TARGET_RATIO, "backends": {}}  # fmt: skip
     failed = False
     for backend in backends:
-        merged: dict[str, Any] = {"errors": [], "rows": []}
+        merged: dict[str, Any] = {"errors": [], "rows": [], "server_version": ""}
         for name in args.files:  # each file in a process and a database of its own
             result = run_child(backend, name)
-            merged["server_version"] = result.get("server_version", "")
+            merged["server_version"] = result.get("server_version") or merged["server_version"]
             merged["rows"] += result.get("rows", [])
             merged["errors"] += result.get("errors", [])
         results["backends"][backend] = merged
