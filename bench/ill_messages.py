@@ -115,7 +115,8 @@ def print_table(results: dict[str, Any]) -> None:
             if row:
                 print(f"  {name:<9} {row['count']:>7} in {row['seconds']:>5.1f} s = {row['per_second']:>7.0f}/s  "
                       f"p50 {row['p50_ms']:.1f} ms  p99 {row['p99_ms']:.1f} ms  errors {row['errors']}  "
-                      f"server CPU {row.get('server_cpu_ms', 0):.2f} ms each")  # fmt: skip
+                      f"server CPU {row.get('server_cpu_ms', 0):.2f} ms each "
+                      f"({row.get('server_system_ms', 0):.2f} system)")  # fmt: skip
         if "share_of_ping" in result:
             print(
                 f"  messages/ping: {result['share_of_ping']:.2f}; accounted: {result.get('accounted')}"
@@ -203,16 +204,18 @@ def measure(port: int, pid: int, bodies: list[list[bytes]], args: argparse.Names
     of pings begun clear of the messages' last commits and checkpoints (a ping counted
     from the first instant ran some 30% slower in a 3 s run than in a 22 s one)."""
     phases: dict[str, dict[str, Any]] = {
-        name: {"latencies": [], "seconds": 0.0, "errors": [], "cpu": 0.0}
+        name: {"latencies": [], "seconds": 0.0, "errors": [], "cpu": 0.0, "system": 0.0}
         for name in ("messages", "ping")
     }
 
     def timed(name: str, phase: Any) -> float:
         asyncio.run(ping_for(port, WARM_UP_SECONDS, args.connections))
-        before = server_cpu_seconds(pid)
+        cpu_before, system_before = server_cpu_seconds(pid)
         latencies, seconds, errors = asyncio.run(phase)
+        cpu_after, system_after = server_cpu_seconds(pid)
         kept = phases[name]
-        kept["cpu"] += server_cpu_seconds(pid) - before
+        kept["cpu"] += cpu_after - cpu_before
+        kept["system"] += system_after - system_before
         kept["latencies"] += latencies
         kept["seconds"] += seconds
         kept["errors"] += errors
@@ -223,17 +226,19 @@ def measure(port: int, pid: int, bodies: list[list[bytes]], args: argparse.Names
         timed("ping", ping_for(port, took, args.connections))
     return {
         name: {**summary(phase["latencies"], phase["seconds"], phase["errors"]),
-               "server_cpu_ms": round(phase["cpu"] / max(len(phase["latencies"]), 1) * 1000, 3)}
+               "server_cpu_ms": round(phase["cpu"] / max(len(phase["latencies"]), 1) * 1000, 3),
+               "server_system_ms": round(phase["system"] / max(len(phase["latencies"]), 1) * 1000, 3)}
         for name, phase in phases.items()
     }  # fmt: skip
 
 
-def server_cpu_seconds(pid: int) -> float:
-    """The CPU time (user and system) the server and its worker processes have used so
-    far, from /proc (Linux); 0 where there is none to read."""
+def server_cpu_seconds(pid: int) -> tuple[float, float]:
+    """The CPU time the server and its worker processes have used so far, from /proc
+    (Linux): all of it (user and system), and the system's part; 0 where there is none
+    to read."""
     tick = os.sysconf("SC_CLK_TCK")
     parents: dict[int, int] = {}
-    spent: dict[int, float] = {}
+    spent: dict[int, tuple[float, float]] = {}
     for entry in Path("/proc").iterdir() if Path("/proc/self/stat").exists() else ():
         if not entry.name.isdigit():
             continue
@@ -242,11 +247,13 @@ def server_cpu_seconds(pid: int) -> float:
         except (OSError, IndexError):
             continue  # not a process, or one that ended meanwhile
         parents[int(entry.name)] = int(fields[1])
-        spent[int(entry.name)] = (int(fields[11]) + int(fields[12])) / tick
+        user, system = int(fields[11]) / tick, int(fields[12]) / tick
+        spent[int(entry.name)] = (user + system, system)
     tree = {pid}
     for _ in range(3):  # the server, its workers, and any process of theirs
         tree |= {child for child, parent in parents.items() if parent in tree}
-    return sum(spent.get(member, 0.0) for member in tree)
+    kept = [spent[member] for member in tree if member in spent]
+    return sum(cpu for cpu, _ in kept), sum(system for _, system in kept)
 
 
 def server_command(args: argparse.Namespace, port: int) -> list[str]:

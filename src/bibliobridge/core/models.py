@@ -13,6 +13,20 @@ from . import vocab
 from .enums import Action
 
 
+class LogKey(models.BigAutoField):
+    """The primary key of a log: a table whose rows are added and never deleted (the
+    activity log, the ISO 18626 messages). On SQLite it is the row id alone, without
+    AUTOINCREMENT. That keyword keeps the number of a deleted last row from being given
+    again, at the price of a row of ``sqlite_sequence`` read and written with every row
+    added: on an ISO 18626 message, a page of the write-ahead log in ten. A log deletes
+    nothing, so its next number is always the last one plus one either way."""
+
+    def db_type_suffix(self, connection: Any) -> str | None:
+        if connection.vendor == "sqlite":
+            return None
+        return super().db_type_suffix(connection)
+
+
 class User(AbstractUser):
     """A staff member. Language and time zone are the user's own display preferences."""
 
@@ -32,6 +46,7 @@ class User(AbstractUser):
 class ActivityLog(models.Model):
     """Who changed what, when: one row for every write, written by the services."""
 
+    id = LogKey(_("ID"), primary_key=True, serialize=False)
     created_at = models.DateTimeField(_("time"), default=timezone.now)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -14,6 +14,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from bibliobridge.core.models import LogKey
 from bibliobridge.partners.enums import PaymentMethod
 from bibliobridge.partners.models import Institution
 
@@ -178,6 +179,7 @@ class RotaEntry(models.Model):
 class IllMessage(models.Model):
     """One ISO 18626 message, received or sent, as it was on the wire."""
 
+    id = LogKey(_("ID"), primary_key=True, serialize=False)
     request = models.ForeignKey(
         IllRequest,
         verbose_name=_("request"),

@@ -3,7 +3,9 @@ import zoneinfo
 
 import pytest
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.template import Context, Template
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -15,6 +17,7 @@ from bibliobridge.core.links import url_for_id
 from bibliobridge.core.models import ActivityLog, ApiToken
 from bibliobridge.core.roles import ROLE_PERMISSIONS
 from bibliobridge.core.services import create_api_token, revoke_api_token, user_for_token
+from bibliobridge.ill.models import IllMessage
 
 
 @pytest.mark.django_db
@@ -192,3 +195,22 @@ def test_date_format_filter_writes_dates_as_the_date_filter_does():
 def test_url_for_id_is_reverse_for_any_id():
     url = url_for_id("partners:detail")
     assert [url(7), url(1234)] == [reverse("partners:detail", args=[n]) for n in (7, 1234)]
+
+
+@pytest.mark.django_db
+def test_a_log_numbers_its_rows_as_written_without_autoincrement_on_sqlite():
+    kind = ContentType.objects.get_for_model(ActivityLog)
+    first, second = (
+        ActivityLog.objects.create(action="updated", content_type=kind, object_id="1")
+        for _ in range(2)
+    )
+    assert second.pk == first.pk + 1
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT name, sql FROM sqlite_schema WHERE type = 'table'")
+            tables = dict(cursor.fetchall())
+        # The logs: no row of sqlite_sequence to keep on every insert.
+        for model in (ActivityLog, IllMessage):
+            assert "AUTOINCREMENT" not in tables[model._meta.db_table].upper()
+        # Tables that delete rows keep a deleted row's number from being given again.
+        assert "AUTOINCREMENT" in tables["core_user"].upper()
