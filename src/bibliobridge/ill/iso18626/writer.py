@@ -356,6 +356,10 @@ _ROOT = (
 
 
 def _escaped(value: str) -> str:
+    # Nearly every value is printable ASCII without "&", "<" or ">": it goes as it is.
+    plain = value.isascii() and value.isprintable()
+    if plain and "&" not in value and "<" not in value and ">" not in value:
+        return value
     value = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _NOT_XML.sub("", value.replace("\r", "&#13;"))
 

@@ -524,6 +524,15 @@ def test_a_confirmation_escapes_what_it_echoes_and_drops_what_xml_cannot_carry()
     assert confirmation.error_value == "value 'xy' of <note> & more"
 
 
+@pytest.mark.parametrize("value", ["plain-1", "R&D-1", "r<1", "r>1", "line\rbreak", "tab\tin"])
+def test_a_confirmation_echoes_an_ascii_id_as_it_was_sent(value):
+    header = dataclasses.replace(HEADER, requesting_agency_request_id=value)
+    answer = iso18626.confirm("request", header, "2021-2", NOW)
+
+    assert_valid(answer, "2021-2")
+    assert iso18626.parse_confirmation(answer).requesting_agency_request_id == value
+
+
 # Leniency ----------------------------------------------------------------------------
 
 
