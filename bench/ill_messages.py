@@ -10,8 +10,8 @@ messages: for each request its lender's ExpectToSupply, WillSupply and Loaned, i
 order (a request's messages never overlap), each validated, applied and committed by the
 server before its confirmation comes back. Then, for the same time and connections, GET
 /healthz (the whole middleware stack and nothing else: the "ping"). The two take turns,
-ROUNDS of each (see ``measure``); the server's CPU time per message and per ping is
-reported beside the rates.
+ROUNDS of each (see ``measure``); the server's CPU time per message and per ping, and
+the kernel's part of it, are reported beside the rates.
 
 Afterwards every message is accounted for: the incoming messages stored, all OK, each
 request shipped, none applied twice. Writes var/bench/ill_messages.json; exits non-zero
