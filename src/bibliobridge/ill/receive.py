@@ -25,7 +25,7 @@ from . import services
 from .enums import Direction, Role
 from .models import IllMessage, IllPeer, IllRequest
 from .outgoing import AGENCY_SCHEMES, PAYMENT_OF_CODE
-from .states import RECORDED_ONLY, repeats, step_for
+from .states import NEEDS_STAFF, RECORDED_ONLY, repeats, step_for
 
 URL_IN_TEXT = re.compile(r"https?://\S+")
 SCHEME_OF = {name: scheme for scheme, name in AGENCY_SCHEMES}
@@ -386,6 +386,9 @@ def _apply(
     if event in RECORDED_ONLY[request.role] or repeats(request.role, request.state, event):
         if event == "StatusRequest":
             services.answer_status_request(request)
+        elif event in NEEDS_STAFF[request.role]:
+            why = f"{NEEDS_STAFF[request.role][event]} {details.get('note', '')}"
+            services.flag(request, why.strip())
         return event, request
     step = step_for(request.role, request.state, event, request.service)
     if step is None:

@@ -346,7 +346,18 @@ TERMINAL: dict[str, frozenset[str]] = {
 # the standard's flow: it is kept for staff to read.
 RECORDED_ONLY: dict[str, frozenset[str]] = {
     R: frozenset({"Notification", "RequestReceived"}),
-    P: frozenset({"Notification", "StatusRequest", "HoldReturn"}),
+    P: frozenset({"Notification", "StatusRequest", "HoldReturn", "ShippedForward", "Lost"}),
+}
+# Of those, what staff must act on: the request is marked as needing attention, with why.
+# A borrower's Lost (2021): our item will not come back, so a replacement is charged and
+# the loan completed without return. Its ShippedForward: the item went on to another
+# library, not back to us.
+NEEDS_STAFF: dict[str, dict[str, Promise]] = {
+    R: {},
+    P: {
+        "Lost": _("The borrower reports the item lost."),
+        "ShippedForward": _("The borrower sent the item on to another library."),
+    },
 }
 
 # ISO 18626 codes the partner may send each side; every one of them appears above.
@@ -356,7 +367,8 @@ SUPPLIER_STATUSES = (
     "Cancelled", "HoldReturn", "ReleaseHoldReturn",
 )  # fmt: skip
 REQUESTER_ACTIONS = (
-    "StatusRequest", "Received", "Cancel", "Renew", "ShippedReturn", "Notification", "HoldReturn",
+    "StatusRequest", "Received", "Cancel", "Renew", "ShippedReturn", "ShippedForward",
+    "Notification", "HoldReturn", "Lost",
 )  # fmt: skip
 
 # The ISO 18626 status that tells a requester where our lending request stands (the

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied
+from django.utils import translation
 
 from bibliobridge.ill import iso18626 as proto
 from bibliobridge.ill import services
@@ -176,6 +177,35 @@ def test_lending_a_book_to_a_partner(network, ill_staff):
     ]
     assert sent[2].due_date.date() == dt.date(2027, 3, 1)
     assert all(m.header.supplying_agency_request_id == lending.our_id for m in sent)
+
+
+def test_a_borrower_that_lost_our_book_or_sent_it_on_is_put_before_staff(network, ill_staff):
+    assert deliver(network, partner_request("their-5", "DE-1")).ok
+    lending = IllRequest.objects.get(their_id="their-5")
+    services.transition(lending, "ship", ill_staff, {"due_date": dt.date(2027, 2, 1)})
+    assert deliver(network, requester_says("their-5", "DE-1", "Received")).ok
+    lending.refresh_from_db()
+    assert (lending.state, lending.attention) == (State.ON_LOAN, False)
+
+    with translation.override("en"):
+        forwarded = requester_says("their-5", "DE-1", "ShippedForward")
+        forwarded.note = "to FR-2"
+        assert deliver(network, forwarded).ok  # 1.2
+        lending.refresh_from_db()
+        assert (lending.state, lending.attention) == (State.ON_LOAN, True)
+        assert lending.attention_note == "The borrower sent the item on to another library. to FR-2"
+        assert deliver(network, requester_says("their-5", "DE-1", "Lost"), version="2021-2").ok
+    lending.refresh_from_db()
+    assert (lending.state, lending.attention_note) == (
+        State.ON_LOAN, "The borrower reports the item lost.",
+    )  # fmt: skip
+    assert list(lending.messages.filter(direction=Direction.INCOMING).values_list("event", flat=True)
+                .order_by("id"))[-2:] == ["ShippedForward", "Lost"]  # fmt: skip
+
+    services.transition(lending, "complete_without_return", ill_staff)
+    lending.refresh_from_db()
+    assert (lending.state, lending.attention) == (State.COMPLETED, False)
+    assert outbox(lending)[-1].event == "CompletedWithoutReturn"
 
 
 def test_a_partner_cancels_before_we_answer(network):

@@ -1,10 +1,14 @@
 """The state models as data: complete, consistent, and every partner code mapped."""
 
 import pytest
+from django.utils import translation
 
 from bibliobridge.ill.enums import Role, Service, State
+from bibliobridge.ill.iso18626 import codes
+from bibliobridge.ill.iso18626.codes import VERSIONS
 from bibliobridge.ill.states import (
     ATTENTION,
+    NEEDS_STAFF,
     PARTNER,
     RECORDED_ONLY,
     REQUESTER_ACTIONS,
@@ -34,6 +38,21 @@ def test_every_requester_action_is_mapped_for_the_supplier():
     partner_events = {s.event for s in STEPS if s.role == Role.SUPPLIER and s.by == PARTNER}
     for action in REQUESTER_ACTIONS:
         assert action in partner_events or action in RECORDED_ONLY[Role.SUPPLIER], action
+
+
+def test_every_code_of_either_version_is_one_a_side_may_send():
+    assert set(REQUESTER_ACTIONS) == {a for v in VERSIONS for a in codes.ACTION[v]}
+    assert set(SUPPLIER_STATUSES) == {s for v in VERSIONS for s in codes.STATUS[v]}
+
+
+def test_what_staff_must_act_on_is_recorded_and_said_in_both_languages():
+    for role, events in NEEDS_STAFF.items():
+        for event, why in events.items():
+            assert event in RECORDED_ONLY[role]
+            with translation.override("zh-hans"):
+                chinese = str(why)
+            with translation.override("en"):
+                assert chinese != str(why), event
 
 
 def test_steps_name_real_states_and_kinds():
