@@ -33,7 +33,9 @@ from .states import (
 )
 
 # What an event may write on the request besides its state: the lender's answer (due
-# date, cost, conditions, reason for no) or what staff typed with the action.
+# date, cost, conditions, reason for no) or what staff typed with the action. A note sent
+# with a message, by the partner or by our staff, stays with that message (shown in the
+# request's list of messages): the request's own note is the reader's.
 DETAIL_FIELDS = frozenset(
     {
         "due_date",
@@ -42,7 +44,6 @@ DETAIL_FIELDS = frozenset(
         "conditions",
         "reason_unfilled",
         "their_id",
-        "note",
         "delivery_url",
         "courier",
         "tracking_number",

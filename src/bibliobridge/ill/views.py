@@ -14,6 +14,7 @@ from bibliobridge.core.access import check_perm, require_perm
 from bibliobridge.core.models import User
 
 from . import copies, copyright, openurl, queries, rota, services, slips, stats, views_reader
+from . import iso18626 as proto
 from .enums import Role
 from .forms import (
     LISTS,
@@ -109,6 +110,8 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "copyright_records": list(ill.copyright_records.all()),
         "reciprocal": ill.partner_id is not None and ill.partner_id in rota.reciprocal_partners(),
         "copyright_profile": copyright.profile(),
+        # Each message with the note it carries, whichever side wrote it.
+        "iso_messages": [(m, proto.note_of(m.body.encode())) for m in ill.messages.all()],
     }
     if can_act and ill.role == Role.REQUESTER and ill.state == "new":
         context["suggested"] = rota.build(ill)

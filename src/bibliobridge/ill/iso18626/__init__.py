@@ -42,7 +42,7 @@ from .messages import (
     UnsupportedReasonForMessageType,
     confirmation_kind,
 )
-from .reader import MAX_BYTES, parse, parse_confirmation, parse_datetime
+from .reader import MAX_BYTES, note_of, parse, parse_confirmation, parse_datetime
 from .schema import schema, validate
 from .writer import answer, confirm, confirmation, format_datetime, write
 
@@ -85,6 +85,7 @@ __all__ = [
     "confirmation",
     "confirmation_kind",
     "format_datetime",
+    "note_of",
     "parse",
     "parse_confirmation",
     "parse_datetime",

@@ -707,6 +707,17 @@ def _open(data: bytes) -> tuple[str, str, etree._Element]:
     return version, kind, parts[0]
 
 
+def note_of(data: bytes) -> str:
+    """The note a message carries (its messageInfo's, a requester's action's, a request's
+    serviceInfo's), "" when it has none or cannot be read: for people to read beside the
+    message, not for deciding anything."""
+    try:
+        root = load_xml(data)
+    except ProtocolError:
+        return ""
+    return next((_text(e) for e in root.iter(_NS + "note") if _text(e)), "")
+
+
 def parse(data: bytes) -> tuple[str, Message]:
     """(version, message) from the body of a message a peer sent us; ProtocolError, with
     what to answer, when it cannot be accepted."""

@@ -16,6 +16,9 @@ from bibliobridge.ill.enums import Delivery, Direction, Role, Service, State
 from bibliobridge.ill.models import IllRequest
 from bibliobridge.partners.models import Closure, IllPolicy
 
+from .conftest import supplier_says
+from .test_flows import deliver
+
 ISBN = "9783100482280"
 
 
@@ -184,3 +187,22 @@ def test_a_reciprocal_agreement_is_shown_on_the_request(network, ill_client):
     lending = IllRequest.objects.get(their_id="recip-1")
     page = ill_client.get(reverse("ill:detail", args=[lending.pk])).content.decode()
     assert "we supply free of charge" in page
+
+
+def test_the_readers_note_stays_and_each_message_shows_its_own(network, ill_client, ill_staff):
+    request = services.create_request(
+        ill_staff, Role.REQUESTER, service=Service.LOAN, title="Der Zauberberg",
+        note="Band 2 genügt / 只需第二卷",
+    )  # fmt: skip
+    services.set_rota(ill_staff, request, [(network.lenders[0], "holds it")])
+    services.transition(request, "submit", ill_staff)
+    answer = supplier_says(request.our_id, "DE-1", "WillSupply", "RequestResponse",
+                           note="Nur Band 2 vorhanden")  # fmt: skip
+    assert deliver(network, answer).ok
+    assert deliver(network, supplier_says(request.our_id, "DE-1", "Loaned")).ok  # no note
+
+    request.refresh_from_db()
+    assert (request.state, request.note) == (State.SHIPPED, "Band 2 genügt / 只需第二卷")
+    page = ill_client.get(reverse("ill:detail", args=[request.pk])).content.decode()
+    assert page.count("Band 2 genügt / 只需第二卷") == 2  # the request's, and sent with it
+    assert "<td>Nur Band 2 vorhanden</td>" in page
