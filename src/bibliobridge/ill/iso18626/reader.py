@@ -715,7 +715,7 @@ def note_of(data: bytes) -> str:
         root = load_xml(data)
     except ProtocolError:
         return ""
-    return next((_text(e) for e in root.iter(_NS + "note") if _text(e)), "")
+    return next((text for e in root.iter(_NS + "note") if (text := _text(e))), "")
 
 
 def parse(data: bytes) -> tuple[str, Message]:
