@@ -17,6 +17,7 @@ import httpx
 from django.conf import settings
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from bibliobridge.core import http
 
@@ -103,10 +104,11 @@ def _send(client: httpx.Client, message: IllMessage) -> bool:
         last_error="",
     )
     if not confirmation.ok and message.request is not None:
+        refusal = f"{confirmation.error_type} {confirmation.error_value}".strip()
         services.flag(
             message.request,
-            f"{message.partner} refused our {message.event}: "
-            f"{confirmation.error_type} {confirmation.error_value}",
+            _("%(partner)s refused our %(event)s: %(error)s")
+            % {"partner": message.partner, "event": message.event, "error": refusal},
         )
     return confirmation.ok
 
@@ -126,4 +128,8 @@ def _give_up(message: IllMessage, error: str) -> None:
         delivery=Delivery.FAILED, last_error=error[:500], next_attempt_at=None
     )
     if message.request is not None:
-        services.flag(message.request, f"{message.event} could not be delivered: {error}")
+        services.flag(
+            message.request,
+            _("%(event)s could not be delivered: %(error)s")
+            % {"event": message.event, "error": error},
+        )

@@ -16,6 +16,7 @@ import time
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
 
 from bibliobridge.core import kept, sql
 from bibliobridge.partners.models import Identifier, Institution
@@ -456,7 +457,7 @@ def _new_request(message: proto.Request, partner: int) -> tuple[str, IllRequest]
         ).first()
         if request is None:
             raise Refused("UnrecognisedDataValue", "a reminder for an unknown request")
-        services.flag(request, "the requester sent a reminder")
+        services.flag(request, _("The requester sent a reminder."))
         return "Reminder", request
     if IllRequest.objects.filter(
         role=Role.SUPPLIER, partner_id=partner, their_id=header.requesting_agency_request_id

@@ -208,6 +208,17 @@ def test_a_borrower_that_lost_our_book_or_sent_it_on_is_put_before_staff(network
     assert outbox(lending)[-1].event == "CompletedWithoutReturn"
 
 
+def test_a_reminder_puts_the_request_before_staff_in_the_librarys_language(network):
+    assert deliver(network, partner_request("their-6", "DE-1")).ok
+    IllRequest.objects.filter(their_id="their-6").update(attention=False)
+    reminder = partner_request("their-6", "DE-1")
+    reminder.service.request_type = "Reminder"
+    with translation.override("zh-hans"):
+        assert deliver(network, reminder).ok
+    lending = IllRequest.objects.get(their_id="their-6")
+    assert (lending.attention, lending.attention_note) == (True, "借入馆发来了催询。")
+
+
 def test_a_partner_cancels_before_we_answer(network):
     assert deliver(network, partner_request("their-2", "DE-1", service="Copy")).ok
     assert deliver(network, requester_says("their-2", "DE-1", "Cancel")).ok

@@ -9,7 +9,7 @@ import datetime as dt
 import time
 
 import pytest
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bibliobridge.ill import iso18626 as proto
 from bibliobridge.ill import mockpeer, outbox, services
@@ -118,11 +118,12 @@ def test_a_failing_server_is_tried_again_later_then_given_up(network, ill_staff,
     IllMessage.objects.filter(pk=sent.pk).update(
         attempts=outbox.MAX_ATTEMPTS - 1, next_attempt_at=timezone.now()
     )
-    outbox.send_due()
+    with translation.override("zh-hans"):  # the worker's: the library's language
+        outbox.send_due()
     sent.refresh_from_db()
     assert (sent.delivery, sent.attempts) == (Delivery.FAILED, outbox.MAX_ATTEMPTS)
     request.refresh_from_db()
-    assert request.attention and "HTTP 500" in request.attention_note
+    assert request.attention and request.attention_note == "Request 无法送达：HTTP 500"
 
 
 def test_a_timeout_and_a_closed_port_are_retried(network, ill_staff, peer, settings):
